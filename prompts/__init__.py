@@ -1,0 +1,1 @@
+"""Prompt templates shipped with summarizer (read with importlib.resources)."""

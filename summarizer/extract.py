@@ -1,0 +1,161 @@
+"""Article -> numbered sentences -> model -> grounded ``ArticleExtraction``.
+
+The messages are laid out so that everything static (instructions, then the tool schema that
+the chat template puts beside them) is an identical prefix for every article and the article
+comes last: llama.cpp then reuses the prefix it has already evaluated.
+
+Articles longer than ``Settings.chunk_tokens`` are split on sentence boundaries into
+overlapping chunks. Sentence numbers stay global, so evidence offsets index the whole article.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from .errors import BudgetExceededError, InputError, LLMError
+from .ground import ground_extraction
+from .llm import LLM, open_llm
+from .prompts import load_prompt
+from .schemas import Article, ArticleExtraction, DraftEvent, DraftExtraction, DraftPledge, Usage
+from .sentences import Sentence, split_sentences
+from .settings import Settings
+
+__all__ = ["aextract", "chunk_sentences", "estimate_tokens", "extract", "render_article"]
+
+log = logging.getLogger(__name__)
+
+PROMPT = "extract"
+# Characters per token for English news text under the Qwen/OpenAI tokenizers, rounded down
+# so chunk sizes err on the small side.
+_CHARS_PER_TOKEN = 3.5
+
+
+def estimate_tokens(text: str) -> int:
+    return int(len(text) / _CHARS_PER_TOKEN) + 1
+
+
+def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int) -> list[list[Sentence]]:
+    """Consecutive runs of sentences of at most ``max_tokens`` each, overlapping by ``overlap``.
+
+    A single sentence larger than ``max_tokens`` forms a chunk of its own (never cut).
+    """
+    chunks: list[list[Sentence]] = []
+    i = 0
+    while i < len(sentences):
+        size, j = 0, i
+        while j < len(sentences) and (j == i or size + estimate_tokens(sentences[j].text) <= max_tokens):
+            size += estimate_tokens(sentences[j].text)
+            j += 1
+        chunks.append(sentences[i:j])
+        if j >= len(sentences):
+            break
+        i = max(i + 1, j - overlap)
+    return chunks
+
+
+def render_article(article: Article, sentences: list[Sentence]) -> str:
+    """The user message: a short header, then one numbered sentence per line."""
+    head = [f"Article: {article.id}"]
+    if article.title:
+        head.append(f"Title: {article.title}")
+    if article.published:
+        head.append(f"Published: {article.published.isoformat()}")
+    body = "\n".join(f"[{s.number}] {s.text}" for s in sentences)
+    return "\n".join(head) + "\n\n" + body
+
+
+def _messages(article: Article, sentences: list[Sentence]) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": load_prompt(PROMPT).text},
+        {"role": "user", "content": render_article(article, sentences)},
+    ]
+
+
+@dataclass
+class _Combined:
+    events: list[DraftEvent]
+    pledges: list[DraftPledge]
+
+
+def _combine(parts: list[DraftExtraction]) -> _Combined:
+    """Join chunk results: prefix event refs per chunk and drop overlap duplicates."""
+    if len(parts) == 1:
+        return _Combined(parts[0].events, parts[0].pledges)
+    events: list[DraftEvent] = []
+    pledges: list[DraftPledge] = []
+    seen_events: dict[tuple[str, str], str] = {}
+    seen_pledges: set[tuple[str, str, str, tuple[int, ...]]] = set()
+    for n, part in enumerate(parts, 1):
+        renamed: dict[str, str] = {}
+        for ev in part.events:
+            key = (ev.name.strip().lower(), ev.kind.value)
+            if key in seen_events:
+                renamed[ev.ref] = seen_events[key]
+                continue
+            ref = f"C{n}.{ev.ref}"
+            renamed[ev.ref] = seen_events[key] = ref
+            events.append(ev.model_copy(update={"ref": ref}))
+        for p in part.pledges:
+            pkey = (p.actor.strip().lower(), p.type.value, p.status.value, tuple(sorted(p.s)))
+            if pkey in seen_pledges:
+                continue
+            seen_pledges.add(pkey)
+            event = renamed.get(p.event, p.event) if p.event else None
+            pledges.append(p.model_copy(update={"event": event}))
+    return _Combined(events, pledges)
+
+
+def extract(article: Article, settings: Settings | None = None, *, llm: LLM | None = None) -> ArticleExtraction:
+    """Extract grounded events and pledges from one article.
+
+    Pass an open ``llm`` (from ``summarizer.llm.open_llm``) to reuse one model across
+    articles; without it a model is opened (and, for the local backend, started) for this call.
+    """
+    settings = settings or Settings()
+    if llm is None:
+        with open_llm(settings) as opened:
+            return extract(article, settings, llm=opened)
+    if not article.text.strip():
+        raise InputError(f"article {article.id} has no text")
+    sentences = split_sentences(article.text)
+    chunks = chunk_sentences(sentences, settings.chunk_tokens, settings.chunk_overlap)
+    prompt = load_prompt(PROMPT)
+    usage = Usage()
+    parts: list[DraftExtraction] = []
+    for chunk in chunks:
+        budget = settings.token_budget - usage.total_tokens
+        try:
+            draft, used = llm.complete(_messages(article, chunk), DraftExtraction, budget=budget)
+        except LLMError as exc:
+            if isinstance(exc.usage, Usage):
+                exc.usage = usage.add(exc.usage)
+            if isinstance(exc, BudgetExceededError):
+                exc.args = (f"{exc.args[0]} (article {article.id}, limit {settings.token_budget})",)
+            raise
+        usage = usage.add(used)
+        parts.append(draft)
+    combined = _combine(parts)
+    extraction = ground_extraction(
+        article,
+        sentences,
+        combined.events,
+        combined.pledges,
+        model=llm.label,
+        prompt_version=prompt.version,
+    )
+    log.info(
+        "extracted article=%s events=%d pledges=%d chunks=%d tokens=%d",
+        article.id,
+        len(extraction.events),
+        len(extraction.pledges),
+        len(chunks),
+        usage.total_tokens,
+    )
+    return extraction.model_copy(update={"usage": usage, "chunks": len(chunks)})
+
+
+async def aextract(article: Article, settings: Settings | None = None, *, llm: LLM) -> ArticleExtraction:
+    """``extract`` for asyncio callers: runs in a worker thread, so many can share one ``llm``."""
+    return await asyncio.to_thread(extract, article, settings, llm=llm)

@@ -1,0 +1,217 @@
+"""Read articles from files, directories, JSON / JSONL and stdin.
+
+Each source yields ``Loaded`` items (an article plus warnings) or ``InputError`` items, so one
+unreadable file never stops the others. Formats:
+
+* ``.txt``: the first line is the title; ``text`` is the whole file, so offsets index it as is.
+* ``.html`` / ``.htm`` (or text that starts like HTML): tags stripped, scripts and styles dropped.
+* ``.json``: an object (or a list of objects) with Article fields; ``.jsonl``: one per line.
+* a directory: every file of those kinds below it, in name order; ``-``: standard input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pydantic import ValidationError
+
+from .errors import InputError
+from .schemas import Article
+
+__all__ = ["MAX_ARTICLE_BYTES", "Loaded", "article_from_bytes", "iter_articles"]
+
+MAX_ARTICLE_BYTES = 2_000_000
+SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
+
+
+@dataclass
+class Loaded:
+    article: Article
+    warnings: list[str] = field(default_factory=list)
+
+
+class _TextExtractor(HTMLParser):
+    _SKIP = frozenset({"script", "style", "noscript", "template", "head"})
+    _BLOCK = frozenset(
+        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article",
+         "blockquote", "header", "footer", "figcaption", "title"}
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag in self._SKIP:
+            self._skip += 1
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag in self._SKIP and self._skip:
+            self._skip -= 1
+        if tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title.append(data)
+        elif not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> tuple[str | None, str]:
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(parser.parts).split("\n"))
+    title = " ".join("".join(parser.title).split()) or None
+    return title, "\n".join(line for line in lines if line)
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return bool(head) and controls / len(head) > 0.1
+
+
+def _looks_html(text: str) -> bool:
+    return bool(re.match(r"\s*(<!doctype html|<html|<body|<article|<p[\s>])", text, re.I))
+
+
+def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise InputError(
+            f"{name}: {len(data):,} bytes is over the {MAX_ARTICLE_BYTES:,}-byte limit for one "
+            "article; split it into several files",
+            name,
+        )
+    if _looks_binary(data):
+        raise InputError(f"{name}: binary data, not text (expected .txt, .html, .json or .jsonl)", name)
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        text = data.decode("utf-8", errors="replace")
+        return text, [f"{name}: not valid UTF-8 (first bad byte at {exc.start}); decoded with replacement characters"]
+
+
+def _build(fields: dict[str, Any], name: str) -> Article:
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError(f"{name}: empty article (no text)", name)
+    if _looks_html(text):
+        title, text = html_to_text(text)
+        fields = {**fields, "text": text, "title": fields.get("title") or title}
+        if not text.strip():
+            raise InputError(f"{name}: the HTML holds no text", name)
+    try:
+        return Article.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InputError(f"{name}: {problems}", name) from None
+
+
+def article_from_bytes(data: bytes, *, id: str, name: str, suffix: str = ".txt") -> Loaded:
+    """One article from raw bytes read from a ``.txt`` / ``.html`` file or stdin."""
+    text, warnings = _decode(data, name)
+    if not text.strip():
+        raise InputError(f"{name}: empty article (no text)", name)
+    if suffix in (".html", ".htm") or _looks_html(text):
+        title, body = html_to_text(text)
+        return Loaded(_build({"id": id, "text": body, "title": title}, name), warnings)
+    first = text.strip().splitlines()[0].strip()
+    return Loaded(_build({"id": id, "text": text, "title": first[:300]}, name), warnings)
+
+
+def _records(text: str, path: Path, jsonl: bool) -> Iterator[tuple[dict[str, Any], str]]:
+    name = str(path)
+    if jsonl:
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    yield json.loads(line), f"{name}:{lineno}"
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{name}:{lineno}: invalid JSON ({exc.msg})", name) from None
+        return
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno})", name) from None
+    items = data if isinstance(data, list) else [data]
+    for n, item in enumerate(items, 1):
+        yield item, name if len(items) == 1 else f"{name}[{n}]"
+
+
+def _from_json(path: Path, data: bytes) -> Iterator[Loaded | InputError]:
+    text, warnings = _decode(data, str(path))
+    try:
+        records = list(_records(text, path, path.suffix == ".jsonl"))
+    except InputError as exc:
+        yield exc
+        return
+    if not records:
+        yield InputError(f"{path}: no articles in the file", str(path))
+    for n, (record, name) in enumerate(records, 1):
+        if not isinstance(record, dict):
+            yield InputError(f"{name}: expected an object with Article fields", str(path))
+            continue
+        default_id = path.stem if len(records) == 1 else f"{path.stem}-{n}"
+        try:
+            yield Loaded(_build({"id": default_id, **record}, name), warnings)
+        except InputError as exc:
+            yield exc
+
+
+def _from_file(path: Path) -> Iterator[Loaded | InputError]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield InputError(f"{path}: cannot read ({exc.strerror})", str(path))
+        return
+    if path.suffix in (".json", ".jsonl"):
+        yield from _from_json(path, data)
+        return
+    try:
+        yield article_from_bytes(data, id=path.stem, name=str(path), suffix=path.suffix.lower())
+    except InputError as exc:
+        yield exc
+
+
+def iter_articles(sources: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Loaded | InputError]:
+    """Every article named by ``sources`` (paths, directories or ``-``), errors in place."""
+    for source in sources:
+        if source == "-":
+            if stdin is None:
+                yield InputError("-: no standard input available", "-")
+                continue
+            try:
+                yield article_from_bytes(stdin.read(), id="stdin", name="<stdin>")
+            except InputError as exc:
+                yield exc
+            continue
+        path = Path(source)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if not files:
+                yield InputError(f"{path}: no .txt, .html, .json or .jsonl files in this directory", str(path))
+            for file in files:
+                yield from _from_file(file)
+        elif path.exists():
+            yield from _from_file(path)
+        else:
+            yield InputError(f"{path}: no such file or directory", str(path))

@@ -1,0 +1,421 @@
+"""The model layer: the only module that talks to openai, instructor or llama.cpp.
+
+Three backends share one code path, an OpenAI-compatible chat completion through instructor:
+
+* ``LocalBackend``: a GGUF file served by ``llama_cpp.server`` on 127.0.0.1, started and
+  stopped by us (tools mode: llama.cpp's server answers JSON-schema mode with HTTP 500).
+* ``CompatibleBackend``: any OpenAI-compatible base URL (Ollama, vLLM, LM Studio, llama.cpp).
+* ``OpenAIBackend``: api.openai.com with native structured outputs (JSON-schema mode).
+
+Two kinds of failure are kept apart. Validation errors go back to the model through
+instructor's re-ask (``Settings.max_reasks``). Transient failures (429 honouring Retry-After,
+5xx, timeouts, connection errors) are retried by tenacity with exponential backoff and jitter
+(``Settings.max_retries``); they are never shown to the model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import httpx
+import instructor
+import openai
+from instructor.exceptions import IncompleteOutputException, TokenBudgetExceeded
+from pydantic import BaseModel
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from .errors import (
+    BackendError,
+    BudgetExceededError,
+    ConfigError,
+    ExtractionError,
+    TransientError,
+    TruncatedOutputError,
+)
+from .modelstore import resolve_model_file
+from .schemas import Usage
+from .settings import Settings
+
+__all__ = ["LLM", "Backend", "open_llm", "resolve_backend"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+
+# --------------------------------------------------------------------------- backends
+
+
+class Backend(Protocol):
+    """Something that yields a ready OpenAI client, the model id to ask for, and a mode."""
+
+    name: str
+
+    def open(self, settings: Settings) -> contextlib.AbstractContextManager[LLM]: ...
+
+
+def _client(settings: Settings, base_url: str | None, api_key: str) -> openai.OpenAI:
+    # max_retries=0: tenacity owns the retry policy, so retries are counted and bounded once.
+    return openai.OpenAI(
+        base_url=base_url, api_key=api_key, max_retries=0, timeout=settings.timeout
+    )
+
+
+@dataclass
+class OpenAIBackend:
+    model: str
+    api_key: str
+    name: str = "openai"
+
+    @contextlib.contextmanager
+    def open(self, settings: Settings) -> Iterator[LLM]:
+        client = _client(settings, None, self.api_key)
+        with contextlib.closing(client):
+            yield LLM(client, self.model, instructor.Mode.JSON_SCHEMA, settings, self.name)
+
+
+@dataclass
+class CompatibleBackend:
+    model: str
+    base_url: str
+    api_key: str = "not-needed"
+    name: str = "openai-compatible"
+
+    @contextlib.contextmanager
+    def open(self, settings: Settings) -> Iterator[LLM]:
+        client = _client(settings, self.base_url, self.api_key)
+        with contextlib.closing(client):
+            yield LLM(client, self.model, instructor.Mode.TOOLS, settings, self.name)
+
+
+@dataclass
+class LocalBackend:
+    """A GGUF served by ``python -m llama_cpp.server`` on a free loopback port."""
+
+    path: Path
+    name: str = "local"
+
+    @property
+    def model(self) -> str:
+        return self.path.stem
+
+    @contextlib.contextmanager
+    def open(self, settings: Settings) -> Iterator[LLM]:
+        with serve_gguf(self.path, settings) as base_url:
+            backend = CompatibleBackend(self.model, base_url, name=self.name)
+            with backend.open(settings) as llm:
+                yield llm
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_command(path: Path, port: int, settings: Settings) -> list[str]:
+    return [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(path),
+        "--model_alias", path.stem,
+        "--host", "127.0.0.1",
+        "--port", str(port),
+        "--n_ctx", str(settings.context_tokens),
+        "--n_threads", str(os.cpu_count() or 2),
+        "--seed", str(settings.seed),
+        "--cache", "false",
+    ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def serve_gguf(path: Path, settings: Settings) -> Iterator[str]:
+    """Start llama.cpp's OpenAI-compatible server on loopback; yield its base URL."""
+    try:
+        import llama_cpp  # noqa: F401  (only to give a clear error before spawning)
+    except ImportError as exc:
+        raise ConfigError(
+            "the local backend needs llama-cpp-python: run `pip install 'summarizer[local]'` "
+            "(it builds from source, about 6 minutes), or pass --base-url / --model to use "
+            "another backend"
+        ) from exc
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    with tempfile.TemporaryFile() as errlog:
+        proc = subprocess.Popen(
+            server_command(path, port, settings),
+            stdout=subprocess.DEVNULL,
+            stderr=errlog,
+            stdin=subprocess.DEVNULL,
+        )
+        try:
+            _wait_ready(proc, base_url, settings.server_start_timeout, errlog)
+            log.info("local model server ready model=%s url=%s", path.name, base_url)
+            yield base_url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], base_url: str, timeout: float, errlog: Any) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            errlog.seek(0)
+            tail = errlog.read().decode("utf-8", "replace").strip().splitlines()[-8:]
+            raise BackendError(
+                f"the local model server exited with code {proc.returncode}:\n" + "\n".join(tail)
+            )
+        try:
+            if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise BackendError(f"the local model server did not answer within {timeout:.0f}s")
+
+
+def resolve_backend(settings: Settings) -> Backend:
+    """Pick the backend: an explicit base URL, then a local GGUF, then OpenAI."""
+    model = settings.model
+    if settings.base_url:
+        if model.startswith("local:"):
+            raise ConfigError(
+                "--base-url needs the model id that server serves: pass --model NAME too"
+            )
+        return CompatibleBackend(model, settings.base_url, settings.api_key or "not-needed")
+    if model.startswith("local:"):
+        return LocalBackend(resolve_model_file(model))
+    if not settings.api_key:
+        raise ConfigError(
+            f"model {model!r} needs an OpenAI key: set OPENAI_API_KEY, or pass --base-url "
+            "for an OpenAI-compatible server, or use --model local:default"
+        )
+    return OpenAIBackend(model, settings.api_key)
+
+
+@contextlib.contextmanager
+def open_llm(settings: Settings, backend: Backend | None = None) -> Iterator[LLM]:
+    """A ready model for the duration of the block (the local server stops at its end)."""
+    with (backend or resolve_backend(settings)).open(settings) as llm:
+        yield llm
+
+
+# --------------------------------------------------------------------------- calls
+
+
+_TRANSIENT = (openai.RateLimitError, openai.APIConnectionError, openai.InternalServerError)
+
+
+def transient_cause(exc: BaseException | None) -> openai.APIError | None:
+    """The 429 / 5xx / timeout / connection error behind ``exc``, if that is what it is."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, _TRANSIENT):
+            return exc
+        if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def retry_after(exc: BaseException | None) -> float | None:
+    """Seconds the server asked us to wait (Retry-After / retry-after-ms), if it did."""
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    headers = response.headers
+    if ms := headers.get("retry-after-ms"):
+        with contextlib.suppress(ValueError):
+            return float(ms) / 1000
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        with contextlib.suppress(TypeError, ValueError):
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    return None
+
+
+@dataclass
+class _Wait:
+    """Honour Retry-After (capped), else exponential backoff with jitter."""
+
+    initial: float
+    cap: float
+    waits: list[float] = field(default_factory=list)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        asked = retry_after(transient_cause(exc))
+        if asked is not None:
+            delay = min(asked, self.cap)
+        else:
+            delay = wait_exponential_jitter(initial=self.initial, max=self.cap)(state)
+        self.waits.append(delay)
+        return delay
+
+
+@dataclass
+class _Tally:
+    """Counts every completion instructor receives, re-asks included."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    truncated: bool = False
+
+    def on_response(self, response: Any) -> None:
+        self.calls += 1
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.prompt_tokens += usage.prompt_tokens or 0
+            self.completion_tokens += usage.completion_tokens or 0
+        choices = getattr(response, "choices", None) or []
+        if choices and choices[0].finish_reason == "length":
+            self.truncated = True
+
+
+class LLM:
+    """An open model: ``complete`` returns a validated ``response_model`` and its usage."""
+
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        model: str,
+        mode: instructor.Mode,
+        settings: Settings,
+        backend: str,
+        sleep: Any = time.sleep,
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.mode = mode
+        self.settings = settings
+        self.backend = backend
+        self._sleep = sleep
+
+    @property
+    def label(self) -> str:
+        return f"{self.backend}:{self.model}"
+
+    def complete(
+        self, messages: list[dict[str, str]], response_model: type[T], *, budget: int
+    ) -> tuple[T, Usage]:
+        """Ask once, re-asking on validation errors and retrying transient failures.
+
+        ``budget`` is the number of tokens this call may still spend. Raises an ``LLMError``
+        subclass carrying the usage spent so far.
+        """
+        s = self.settings
+        tally = _Tally()
+        waits = _Wait(s.backoff_initial, s.backoff_max)
+        started = time.monotonic()
+
+        def usage() -> Usage:
+            return Usage(
+                calls=tally.calls,
+                prompt_tokens=tally.prompt_tokens,
+                completion_tokens=tally.completion_tokens,
+                reasks=max(0, tally.calls - 1 - len(waits.waits)),
+                retries=len(waits.waits),
+                seconds=round(time.monotonic() - started, 3),
+            )
+
+        def attempt() -> T:
+            remaining = budget - (tally.prompt_tokens + tally.completion_tokens)
+            if remaining <= 0:
+                raise BudgetExceededError(
+                    f"token budget of {budget} spent after {tally.calls} calls", usage()
+                )
+            client = instructor.from_openai(self.client, mode=self.mode)
+            client.on("completion:response", tally.on_response)
+            return client.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                response_model=response_model,
+                max_retries=s.max_reasks,
+                token_budget=remaining,
+                temperature=s.temperature,
+                seed=s.seed,
+                max_tokens=s.max_tokens,
+            )
+
+        retrying = Retrying(
+            retry=retry_if_exception(lambda e: transient_cause(e) is not None),
+            stop=stop_after_attempt(s.max_retries + 1),
+            wait=waits,
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=lambda st: log.warning(
+                "transient failure, retrying model=%s attempt=%d error=%s",
+                self.model,
+                st.attempt_number,
+                transient_cause(st.outcome.exception() if st.outcome else None),
+            ),
+        )
+        try:
+            result = retrying(attempt)
+        except IncompleteOutputException as exc:
+            raise TruncatedOutputError(self._truncated_message(), usage()) from exc
+        except BudgetExceededError:
+            raise
+        except Exception as exc:
+            raise self._classify(exc, tally, usage()) from exc
+        log.info(
+            "llm call model=%s calls=%d prompt_tokens=%d completion_tokens=%d latency=%.2fs",
+            self.model,
+            tally.calls,
+            tally.prompt_tokens,
+            tally.completion_tokens,
+            time.monotonic() - started,
+        )
+        return result, usage()
+
+    def _truncated_message(self) -> str:
+        return (
+            f"the model's answer was cut at max_tokens={self.settings.max_tokens} "
+            "(finish_reason 'length'); raise --max-tokens or lower --chunk-tokens"
+        )
+
+    def _classify(self, exc: Exception, tally: _Tally, usage: Usage) -> Exception:
+        cause = transient_cause(exc)
+        if cause is not None:
+            return TransientError(
+                f"{type(cause).__name__} from {self.label} after "
+                f"{self.settings.max_retries + 1} attempts: {cause}",
+                usage,
+            )
+        if isinstance(exc, TokenBudgetExceeded):
+            return BudgetExceededError(f"token budget exhausted: {exc}", usage)
+        if tally.truncated:
+            return TruncatedOutputError(self._truncated_message(), usage)
+        if isinstance(exc, openai.APIStatusError):
+            return ExtractionError(f"{self.label} refused the request: {exc}", usage)
+        return ExtractionError(
+            f"no valid answer from {self.label} after {tally.calls} calls: {exc}", usage
+        )

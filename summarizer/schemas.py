@@ -1,0 +1,244 @@
+"""Pydantic types for every stage of the pipeline.
+
+Two families live here:
+
+* ``Draft*``: the compact shape the model fills in. Every token of this schema is sent with
+  every article, and every key the model writes costs generation time, so keys are short and
+  the model cites sentence numbers (``s``) instead of copying quotes.
+* ``Article``, ``Event``, ``Pledge``, ``Evidence`` ...: what summarizer reports. Values carry
+  ``Evidence`` whose ``start``/``end`` index ``Article.text``; our code sets them, never the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = "1"
+
+
+class EventKind(StrEnum):
+    summit = "summit"
+    meeting = "meeting"
+    announcement = "announcement"
+    agreement = "agreement"
+    attack = "attack"
+    other = "other"
+
+
+class CommitmentType(StrEnum):
+    troops = "troops"
+    money = "money"
+    weapons = "weapons"
+    equipment = "equipment"
+    training = "training"
+    monitoring = "monitoring"
+    sanctions = "sanctions"
+    basing = "basing"
+    diplomatic = "diplomatic"
+    other = "other"
+
+
+class PledgeStatus(StrEnum):
+    committed = "committed"
+    conditional = "conditional"
+    considering = "considering"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class Alignment(StrEnum):
+    exact = "exact"
+    normalized = "normalized"
+    fuzzy = "fuzzy"
+    missing = "missing"
+
+
+class Precision(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+    year = "year"
+
+
+# --------------------------------------------------------------------------- input
+
+
+class Article(BaseModel):
+    """One news article. ``text`` is what evidence offsets index."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: date | None = None
+    source: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- model-facing
+
+
+class DraftEvent(BaseModel):
+    """An event as the model reports it."""
+
+    ref: str = Field(description="Short id, E1, E2 ...")
+    name: str
+    kind: EventKind
+    date: str | None = Field(None, description="As written")
+    location: str | None = None
+    host: str | None = None
+    participants: list[str] = Field(default_factory=list)
+    counts: list[str] = Field(
+        default_factory=list, description='Count claims as written, e.g. "26 nations committed"'
+    )
+    s: list[int] = Field(description="Numbers of the sentences that state it")
+
+
+class DraftPledge(BaseModel):
+    """A commitment as the model reports it."""
+
+    actor: str = Field(description="Who commits: country, organisation, group or person")
+    type: CommitmentType
+    what: str = Field(description="The commitment, briefly")
+    status: PledgeStatus
+    recipient: str | None = None
+    quantity: str | None = Field(None, description="As written")
+    conditions: str | None = Field(None, description="As written")
+    event: str | None = Field(None, description="ref of its event")
+    s: list[int] = Field(description="Numbers of the sentences that state it")
+
+
+class DraftExtraction(BaseModel):
+    """Events and pledges stated in the numbered article."""
+
+    events: list[DraftEvent] = Field(default_factory=list)
+    pledges: list[DraftPledge] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- reported
+
+
+class Evidence(BaseModel):
+    """A span of an article that supports a value: ``text[start:end]``.
+
+    ``alignment`` says how the span was found; ``missing`` keeps the claim with no offsets.
+    """
+
+    article_id: str
+    quote: str
+    start: int | None = None
+    end: int | None = None
+    alignment: Alignment
+    field: str = Field("record", description="The value this span supports")
+    sentence: int | None = Field(None, description="1-based sentence number, when cited")
+
+
+class DateValue(BaseModel):
+    text: str = Field(description="As written")
+    value: date | None = None
+    precision: Precision | None = None
+
+
+class Quantity(BaseModel):
+    text: str = Field(description="As written")
+    amount: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    unit: str | None = None
+    currency: str | None = None
+    approximate: bool = False
+
+
+class CountClaim(BaseModel):
+    """A claim such as "26 nations committed"."""
+
+    text: str
+    count: int | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Event(BaseModel):
+    id: str = Field(description="<article id>#<ref>")
+    name: str
+    kind: EventKind
+    date: DateValue | None = None
+    location: str | None = None
+    host: str | None = None
+    participants: list[str] = Field(default_factory=list)
+    counts: list[CountClaim] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Pledge(BaseModel):
+    actor: str
+    commitment_type: CommitmentType
+    description: str
+    status: PledgeStatus
+    recipient: str | None = None
+    quantity: Quantity | None = None
+    conditions: str | None = None
+    event_id: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Usage(BaseModel):
+    """Tokens and calls spent on one article, re-asks and retries included."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reasks: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, other: Usage) -> Usage:
+        return Usage(
+            calls=self.calls + other.calls,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+            reasks=self.reasks + other.reasks,
+            retries=self.retries + other.retries,
+            seconds=round(self.seconds + other.seconds, 3),
+        )
+
+
+class ArticleExtraction(BaseModel):
+    """Everything extracted from one article, with where it came from."""
+
+    article_id: str
+    events: list[Event] = Field(default_factory=list)
+    pledges: list[Pledge] = Field(default_factory=list)
+    model: str
+    prompt_version: str
+    schema_version: str = SCHEMA_VERSION
+    chunks: int = 1
+    usage: Usage = Field(default_factory=Usage)
+    warnings: list[str] = Field(default_factory=list)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, v: str) -> str:
+        if v != SCHEMA_VERSION:
+            raise ValueError(f"schema version {v} is not {SCHEMA_VERSION}: re-extract")
+        return v
+
+
+class ExtractOutput(BaseModel):
+    """What ``summarizer extract`` prints."""
+
+    articles: list[Article]
+    extractions: list[ArticleExtraction]
+    failures: list[dict[str, str]] = Field(default_factory=list)
