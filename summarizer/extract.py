@@ -36,7 +36,9 @@ def estimate_tokens(text: str) -> int:
     return int(len(text) / _CHARS_PER_TOKEN) + 1
 
 
-def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int) -> list[list[Sentence]]:
+def chunk_sentences(
+    sentences: list[Sentence], max_tokens: int, overlap: int
+) -> list[list[Sentence]]:
     """Consecutive runs of sentences of at most ``max_tokens`` each, overlapping by ``overlap``.
 
     A single sentence larger than ``max_tokens`` forms a chunk of its own (never cut).
@@ -45,7 +47,9 @@ def chunk_sentences(sentences: list[Sentence], max_tokens: int, overlap: int) ->
     i = 0
     while i < len(sentences):
         size, j = 0, i
-        while j < len(sentences) and (j == i or size + estimate_tokens(sentences[j].text) <= max_tokens):
+        while j < len(sentences) and (
+            j == i or size + estimate_tokens(sentences[j].text) <= max_tokens
+        ):
             size += estimate_tokens(sentences[j].text)
             j += 1
         chunks.append(sentences[i:j])
@@ -107,7 +111,9 @@ def _combine(parts: list[DraftExtraction]) -> _Combined:
     return _Combined(events, pledges)
 
 
-def extract(article: Article, settings: Settings | None = None, *, llm: LLM | None = None) -> ArticleExtraction:
+def extract(
+    article: Article, settings: Settings | None = None, *, llm: LLM | None = None
+) -> ArticleExtraction:
     """Extract grounded events and pledges from one article.
 
     Pass an open ``llm`` (from ``summarizer.llm.open_llm``) to reuse one model across
@@ -156,6 +162,8 @@ def extract(article: Article, settings: Settings | None = None, *, llm: LLM | No
     return extraction.model_copy(update={"usage": usage, "chunks": len(chunks)})
 
 
-async def aextract(article: Article, settings: Settings | None = None, *, llm: LLM) -> ArticleExtraction:
+async def aextract(
+    article: Article, settings: Settings | None = None, *, llm: LLM
+) -> ArticleExtraction:
     """``extract`` for asyncio callers: runs in a worker thread, so many can share one ``llm``."""
     return await asyncio.to_thread(extract, article, settings, llm=llm)

@@ -77,7 +77,9 @@ def html_to_text(html: str) -> tuple[str | None, str]:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(parser.parts).split("\n"))
+    lines = (
+        re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in "".join(parser.parts).split("\n")
+    )
     title = " ".join("".join(parser.title).split()) or None
     return title, "\n".join(line for line in lines if line)
 
@@ -102,12 +104,17 @@ def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
             name,
         )
     if _looks_binary(data):
-        raise InputError(f"{name}: binary data, not text (expected .txt, .html, .json or .jsonl)", name)
+        raise InputError(
+            f"{name}: binary data, not text (expected .txt, .html, .json or .jsonl)", name
+        )
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         text = data.decode("utf-8", errors="replace")
-        return text, [f"{name}: not valid UTF-8 (first bad byte at {exc.start}); decoded with replacement characters"]
+        return text, [
+            f"{name}: not valid UTF-8 (first bad byte at {exc.start}); "
+            "decoded with replacement characters"
+        ]
 
 
 def _build(fields: dict[str, Any], name: str) -> Article:
@@ -192,7 +199,9 @@ def _from_file(path: Path) -> Iterator[Loaded | InputError]:
         yield exc
 
 
-def iter_articles(sources: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Loaded | InputError]:
+def iter_articles(
+    sources: Iterable[str], stdin: BinaryIO | None = None
+) -> Iterator[Loaded | InputError]:
     """Every article named by ``sources`` (paths, directories or ``-``), errors in place."""
     for source in sources:
         if source == "-":
@@ -206,9 +215,13 @@ def iter_articles(sources: Iterable[str], stdin: BinaryIO | None = None) -> Iter
             continue
         path = Path(source)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            files = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+            )
             if not files:
-                yield InputError(f"{path}: no .txt, .html, .json or .jsonl files in this directory", str(path))
+                yield InputError(
+                    f"{path}: no .txt, .html, .json or .jsonl files in this directory", str(path)
+                )
             for file in files:
                 yield from _from_file(file)
         elif path.exists():

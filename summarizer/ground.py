@@ -208,7 +208,9 @@ def ground_extraction(
         counts = []
         for text in ev.counts:
             found = g.value(text, "count", record)
-            counts.append(CountClaim(text=text, count=_count(text), evidence=[found] if found else []))
+            counts.append(
+                CountClaim(text=text, count=_count(text), evidence=[found] if found else [])
+            )
         out_events.append(
             Event(
                 id=f"{article.id}#{ev.ref}",

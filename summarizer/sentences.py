@@ -15,11 +15,11 @@ from dataclasses import dataclass
 __all__ = ["Sentence", "split_sentences"]
 
 _ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof gen col lt sgt capt maj adm gov sen rep rev st jr sr no vs etc
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
-    inc ltd co corp dept est approx fig
-    """.split()
+    (
+        "mr mrs ms dr prof gen col lt sgt capt maj adm gov sen rep rev st jr sr vs etc "
+        "jan feb mar apr jun jul aug sep sept oct nov dec "
+        "mon tue tues wed thu thur thurs fri sat sun inc ltd co corp dept est approx fig"
+    ).split()
 )
 
 # End of a sentence: . ! ? (or …) possibly followed by closing quotes/brackets, then space,

@@ -1,0 +1,43 @@
+# Two entry points for a fresh machine (see README):
+#   make demo   installs everything, the bundled model included, and summarizes the sample articles
+#   make test   installs the test tools and runs the offline test suite
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= out
+
+.PHONY: demo test lint cassettes schemas bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+$(VENV)/.local: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[local]"
+	touch $@
+
+demo: $(VENV)/.local
+	$(BIN)/summarizer model install
+	$(BIN)/summarizer extract examples/articles -o $(OUT)/extractions.json
+
+test: $(VENV)/.dev
+	$(BIN)/ruff check summarizer tests bench scripts
+	$(BIN)/ruff format --check summarizer tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+cassettes: $(VENV)/.dev $(VENV)/.local
+	$(BIN)/python scripts/record_cassettes.py
+
+schemas: $(VENV)/.dev
+	$(BIN)/python -m summarizer.schemafiles
+
+bench: $(VENV)/.local
+	$(BIN)/python bench/local_latency.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

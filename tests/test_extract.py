@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import pytest
+import yaml
+
+from summarizer.errors import InputError
+from summarizer.extract import chunk_sentences, estimate_tokens, extract, render_article
+from summarizer.feeds import iter_articles
+from summarizer.llm import open_llm
+from summarizer.schemas import Alignment, Article, ArticleExtraction
+from summarizer.sentences import split_sentences
+from tests.conftest import ARTICLES, CASSETTES, recorded_settings
+
+SAMPLES = sorted(p.stem for p in ARTICLES.glob("*.txt"))
+
+
+def _article(stem: str) -> Article:
+    [loaded] = list(iter_articles([str(ARTICLES / f"{stem}.txt")]))
+    assert not isinstance(loaded, InputError)
+    return loaded.article
+
+
+def assert_grounded(article: Article, extraction: ArticleExtraction) -> None:
+    """Every located span is the article's own text; missing ones carry no offsets."""
+    for record in [*extraction.events, *extraction.pledges]:
+        assert record.evidence, record
+        for ev in record.evidence:
+            assert ev.article_id == article.id
+            if ev.alignment is Alignment.missing:
+                assert ev.start is None and ev.end is None
+            else:
+                assert ev.start is not None and ev.end is not None
+                assert article.text[ev.start : ev.end] == ev.quote
+
+
+def test_chunks_cover_every_sentence_with_overlap() -> None:
+    text = " ".join(f"Sentence number {n} says something about the summit." for n in range(1, 201))
+    sentences = split_sentences(text)
+    chunks = chunk_sentences(sentences, max_tokens=300, overlap=2)
+    assert len(chunks) > 3
+    assert all(sum(estimate_tokens(s.text) for s in c) <= 300 for c in chunks)
+    covered = {s.number for c in chunks for s in c}
+    assert covered == set(range(1, 201))
+    for a, b in itertools.pairwise(chunks):
+        assert [s.number for s in a[-2:]] == [s.number for s in b[:2]]
+
+
+def test_a_sentence_longer_than_a_chunk_is_kept_whole() -> None:
+    sentences = split_sentences("Short one. " + "word " * 500 + "end. Last one.")
+    chunks = chunk_sentences(sentences, max_tokens=50, overlap=1)
+    assert any(len(c) == 1 and len(c[0].text) > 2000 for c in chunks)
+    assert {s.number for c in chunks for s in c} == {s.number for s in sentences}
+
+
+def test_article_is_rendered_as_numbered_sentences_after_a_header() -> None:
+    art = Article(id="a1", title="T", text="One. Two.")
+    rendered = render_article(art, split_sentences(art.text))
+    assert rendered == "Article: a1\nTitle: T\n\n[1] One.\n[2] Two."
+
+
+def test_empty_article_is_refused_before_any_call() -> None:
+    with pytest.raises(InputError, match="no text"):
+        extract(Article(id="e", text="  \n"), recorded_settings(), llm=object())  # type: ignore[arg-type]
+
+
+def _cassette_usage(test_name: str) -> tuple[int, int, int]:
+    data = yaml.safe_load((CASSETTES / "test_extract" / f"{test_name}.yaml").read_text("utf-8"))
+    calls = prompt = completion = 0
+    for interaction in data["interactions"]:
+        body: Any = json.loads(interaction["response"]["body"]["string"])
+        if "usage" in body:
+            calls += 1
+            prompt += body["usage"]["prompt_tokens"]
+            completion += body["usage"]["completion_tokens"]
+    return calls, prompt, completion
+
+
+@pytest.mark.cassette
+@pytest.mark.vcr
+@pytest.mark.parametrize("stem", SAMPLES)
+def test_extract_sample_article(stem: str, request: pytest.FixtureRequest) -> None:
+    article = _article(stem)
+    with open_llm(recorded_settings()) as llm:
+        extraction = extract(article, recorded_settings(), llm=llm)
+    assert extraction.article_id == stem
+    assert extraction.events or extraction.pledges
+    assert_grounded(article, extraction)
+    # what we counted is what the server reported, call by call
+    calls, prompt, completion = _cassette_usage(request.node.name)
+    u = extraction.usage
+    assert (u.calls, u.prompt_tokens, u.completion_tokens) == (calls, prompt, completion)
+    assert extraction.prompt_version.startswith("extract-")
+    # every pledge that names an event names one of this article's events
+    ids = {e.id for e in extraction.events}
+    assert all(p.event_id in ids for p in extraction.pledges if p.event_id)

@@ -1,0 +1,186 @@
+"""The LLM layer's policy over scripted HTTP exchanges (no model, no network).
+
+Each test scripts what the server answers, request by request, and checks what our code did
+with it: how often it retried, how long it waited, what it sent back, what it counted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import instructor
+import openai
+import pytest
+
+from summarizer.errors import (
+    BudgetExceededError,
+    ExtractionError,
+    TransientError,
+    TruncatedOutputError,
+)
+from summarizer.llm import LLM, resolve_backend
+from summarizer.schemas import DraftExtraction
+from summarizer.settings import Settings
+
+GOOD = {"events": [], "pledges": [{"actor": "France", "type": "troops", "what": "send troops",
+                                   "status": "conditional", "s": [2]}]}  # fmt: skip
+MESSAGES = [
+    {"role": "system", "content": "x"},
+    {"role": "user", "content": "[1] France will send troops."},
+]
+
+
+def completion(
+    arguments: str, *, finish: str = "tool_calls", prompt: int = 100, out: int = 20
+) -> httpx.Response:
+    return httpx.Response(200, json={
+        "id": "c", "object": "chat.completion", "created": 0, "model": "m",
+        "choices": [{"index": 0, "finish_reason": finish, "message": {
+            "role": "assistant", "content": None,
+            "tool_calls": [{"id": "t", "type": "function",
+                            "function": {"name": "DraftExtraction", "arguments": arguments}}]}}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": out, "total_tokens": prompt + out},
+    })  # fmt: skip
+
+
+class Server:
+    """Answers requests from a script and keeps what it was sent."""
+
+    def __init__(self, *answers: httpx.Response) -> None:
+        self.answers = list(answers)
+        self.requests: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(json.loads(request.content))
+        if not self.answers:
+            raise AssertionError("more requests than scripted answers")
+        return self.answers.pop(0)
+
+
+def make_llm(server: Server, sleeps: list[float], **settings: Any) -> LLM:
+    client = openai.OpenAI(
+        base_url="http://model.test/v1", api_key="k", max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(server)),
+    )  # fmt: skip
+    s = Settings(model="m", base_url="http://model.test/v1", **settings)
+    return LLM(client, "m", instructor.Mode.TOOLS, s, "test", sleep=sleeps.append)
+
+
+def run(
+    server: Server, sleeps: list[float] | None = None, budget: int = 10_000, **settings: Any
+) -> Any:
+    return make_llm(server, sleeps if sleeps is not None else [], **settings).complete(
+        MESSAGES, DraftExtraction, budget=budget
+    )
+
+
+def test_429_honours_retry_after_and_is_not_shown_to_the_model() -> None:
+    limited = httpx.Response(429, headers={"retry-after": "3"}, json={"error": {"message": "slow"}})
+    server = Server(limited, completion(json.dumps(GOOD)))
+    sleeps: list[float] = []
+    result, usage = run(server, sleeps)
+    assert result.pledges[0].actor == "France"
+    assert sleeps == [3.0]
+    assert (usage.calls, usage.retries, usage.reasks) == (1, 1, 0)
+    assert (usage.prompt_tokens, usage.completion_tokens) == (100, 20)
+    assert server.requests[0]["messages"] == server.requests[1]["messages"] == MESSAGES
+
+
+def test_retry_after_is_capped_by_backoff_max() -> None:
+    server = Server(
+        httpx.Response(429, headers={"retry-after": "600"}), completion(json.dumps(GOOD))
+    )
+    sleeps: list[float] = []
+    run(server, sleeps, backoff_max=20)
+    assert sleeps == [20]
+
+
+def test_5xx_backs_off_exponentially_then_gives_up() -> None:
+    server = Server(*[httpx.Response(500, json={"error": {"message": "boom"}}) for _ in range(4)])
+    sleeps: list[float] = []
+    with pytest.raises(TransientError, match="InternalServerError") as info:
+        run(server, sleeps, max_retries=3, backoff_initial=1.0)
+    assert len(server.requests) == 4
+    assert len(sleeps) == 3
+    # exponential with jitter: 1+j, 2+j, 4+j with j in [0, 1]
+    for n, delay in enumerate(sleeps):
+        assert 2**n <= delay <= 2**n + 1
+    assert info.value.usage.calls == 0
+
+
+def test_invalid_json_is_re_asked_with_the_error() -> None:
+    server = Server(
+        completion('{"events": [], "pledges": [{"actor": "Fr'),
+        completion(json.dumps(GOOD), prompt=150),
+    )
+    result, usage = run(server)
+    assert result.pledges[0].status == "conditional"
+    assert (usage.calls, usage.reasks, usage.retries) == (2, 1, 0)
+    assert (usage.prompt_tokens, usage.completion_tokens) == (250, 40)
+    assert len(server.requests[1]["messages"]) > len(MESSAGES)  # the error went back to the model
+
+
+def test_validation_error_is_re_asked_then_fails_after_max_reasks() -> None:
+    bad = json.dumps(
+        {
+            "pledges": [
+                {"actor": "France", "type": "nukes", "what": "x", "status": "committed", "s": [1]}
+            ]
+        }
+    )
+    server = Server(*[completion(bad) for _ in range(3)])
+    with pytest.raises(ExtractionError) as info:
+        run(server, max_reasks=2)
+    assert len(server.requests) == 3
+    assert "nukes" in json.dumps(server.requests[1]["messages"])  # the model saw its mistake
+    assert info.value.usage.calls == 3
+
+
+def test_truncated_answer_is_reported_not_re_asked() -> None:
+    server = Server(completion('{"events": [', finish="length"), completion(json.dumps(GOOD)))
+    with pytest.raises(TruncatedOutputError, match="max_tokens"):
+        run(server)
+    assert len(server.requests) == 1
+
+
+def test_token_budget_stops_re_asks() -> None:
+    server = Server(completion("{bad", prompt=900, out=200), completion(json.dumps(GOOD)))
+    with pytest.raises(BudgetExceededError):
+        run(server, budget=1000)
+    assert len(server.requests) == 1
+
+
+def test_call_settings_are_sent() -> None:
+    server = Server(completion(json.dumps(GOOD)))
+    run(server, max_tokens=777, seed=11)
+    sent = server.requests[0]
+    assert (sent["temperature"], sent["seed"], sent["max_tokens"]) == (0.0, 11, 777)
+    assert sent["tools"][0]["function"]["name"] == "DraftExtraction"
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        (Settings(model="gpt-4o-mini", api_key="sk-test"), "OpenAIBackend"),
+        (Settings(model="llama3", base_url="http://127.0.0.1:11434/v1"), "CompatibleBackend"),
+    ],
+)
+def test_backend_choice(settings: Settings, expected: str) -> None:
+    assert type(resolve_backend(settings)).__name__ == expected
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (Settings(model="gpt-4o-mini"), "OPENAI_API_KEY"),
+        (Settings(model="local:default", base_url="http://x/v1"), "--model"),
+        (Settings(model="local:default"), "summarizer model install"),
+    ],
+)
+def test_backend_errors_say_how_to_fix(settings: Settings, message: str) -> None:
+    from summarizer.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        resolve_backend(settings)
