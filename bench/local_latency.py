@@ -78,9 +78,8 @@ def main() -> int:
             f"{x.usage.completion_tokens:>8}{seconds:>9.1f}{bound:>8.1f}{seconds / bound:>7.2f}"
         )
     total = sum(s for _, _, s in rows)
-    print(
-        f"total {total:.1f}s for {len(rows)} articles ({total / max(1, len(rows)):.1f}s per article)"
-    )
+    per = total / max(1, len(rows))
+    print(f"total {total:.1f}s for {len(rows)} articles ({per:.1f}s per article)")
     return 0
 
 
