@@ -16,18 +16,17 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from .normalize import normalize_actor, parse_quantity, people_in, resolve_date
 from .schemas import (
     Alignment,
     Article,
     ArticleExtraction,
     CountClaim,
-    DateValue,
     DraftEvent,
     DraftPledge,
     Event,
     Evidence,
     Pledge,
-    Quantity,
 )
 from .sentences import Sentence
 
@@ -216,7 +215,7 @@ def ground_extraction(
                 id=f"{article.id}#{ev.ref}",
                 name=ev.name,
                 kind=ev.kind,
-                date=DateValue(text=ev.date) if ev.date else None,
+                date=resolve_date(ev.date, article.published) if ev.date else None,
                 location=ev.location,
                 host=ev.host,
                 participants=ev.participants,
@@ -225,8 +224,10 @@ def ground_extraction(
             )
         )
     refs = {ev.ref for ev in events}
+    people = people_in(article.text)
     out_pledges: list[Pledge] = []
     for p in pledges:
+        actor = normalize_actor(p.actor, people)
         record = g.cited(p.s, f"pledge by {p.actor}")
         values = [
             g.value(p.actor, "actor", record),
@@ -239,11 +240,13 @@ def ground_extraction(
         out_pledges.append(
             Pledge(
                 actor=p.actor,
+                actor_id=actor.id,
+                actor_country=actor.country,
                 commitment_type=p.type,
                 description=p.what,
                 status=p.status,
                 recipient=p.recipient,
-                quantity=Quantity(text=p.quantity) if p.quantity else None,
+                quantity=parse_quantity(p.quantity) if p.quantity else None,
                 conditions=p.conditions,
                 event_id=event_id,
                 evidence=record + [v for v in values if v],

@@ -179,7 +179,11 @@ class Event(BaseModel):
 
 
 class Pledge(BaseModel):
-    actor: str
+    actor: str = Field(description="As the article names it")
+    actor_id: str | None = Field(
+        None, description="Canonical: ISO alpha-3, org:..., person:... or name:..."
+    )
+    actor_country: str | None = Field(None, description="ISO alpha-3 of the actor's country")
     commitment_type: CommitmentType
     description: str
     status: PledgeStatus

@@ -1,0 +1,333 @@
+"""Pure normalization: actors to canonical ids, quantities to numbers, dates to calendar days.
+
+* Actors: countries become ISO 3166 alpha-3 codes (pycountry plus an alias table for short
+  forms, demonyms and capitals used for governments); organisations get stable ``org:`` ids;
+  people map to their country and role when the article introduces them that way
+  ("British Prime Minister Keir Starmer" -> GBR).
+* Quantities: "26", "more than two dozen", "several thousand", "€1.1 billion", "$6.5bn",
+  "5% of GDP" -> amount or bounds, unit, currency, approximate flag, and the text as written.
+* Dates: resolved against the article's publication date with dateparser; a weekday means
+  the latest such day on or before publication. Without a publication date only absolute
+  dates are resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+
+import pycountry
+from dateparser.date import DateDataParser
+
+from .schemas import DateValue, Precision, Quantity
+
+__all__ = ["Actor", "normalize_actor", "parse_quantity", "people_in", "resolve_date"]
+
+# --------------------------------------------------------------------------- actors
+
+_COUNTRY_ALIASES: dict[str, str] = {
+    # short forms and demonyms
+    "uk": "GBR", "u.k.": "GBR", "britain": "GBR", "great britain": "GBR", "british": "GBR",
+    "united kingdom": "GBR", "england": "GBR",
+    "us": "USA", "u.s.": "USA", "usa": "USA", "u.s.a.": "USA", "america": "USA",
+    "american": "USA", "united states": "USA", "united states of america": "USA",
+    "french": "FRA", "german": "DEU", "italian": "ITA", "polish": "POL", "ukrainian": "UKR",
+    "russian": "RUS", "belgian": "BEL", "croatian": "HRV", "czech": "CZE", "czechia": "CZE",
+    "czech republic": "CZE", "danish": "DNK", "estonian": "EST", "chinese": "CHN",
+    "dutch": "NLD", "netherlands": "NLD", "spanish": "ESP", "canadian": "CAN",
+    "japanese": "JPN", "turkish": "TUR", "turkey": "TUR", "swedish": "SWE", "finnish": "FIN",
+    "norwegian": "NOR", "australian": "AUS", "irish": "IRL", "portuguese": "PRT",
+    "romanian": "ROU", "lithuanian": "LTU", "latvian": "LVA", "greek": "GRC",
+    "south korea": "KOR", "north korea": "PRK", "iran": "IRN", "syria": "SYR",
+    "russia": "RUS", "moldova": "MDA", "venezuela": "VEN", "vietnam": "VNM", "taiwan": "TWN",
+    # capitals and seats of government used for governments
+    "washington": "USA", "white house": "USA", "moscow": "RUS", "kremlin": "RUS",
+    "kyiv": "UKR", "kiev": "UKR", "paris": "FRA", "elysee": "FRA", "berlin": "DEU",
+    "london": "GBR", "downing street": "GBR", "rome": "ITA", "warsaw": "POL",
+    "beijing": "CHN", "brussels": "BEL", "tallinn": "EST", "prague": "CZE", "zagreb": "HRV",
+    "ottawa": "CAN", "tokyo": "JPN", "ankara": "TUR", "copenhagen": "DNK",
+}  # fmt: skip
+
+_ORGS: dict[str, str] = {
+    "nato": "org:nato", "north atlantic treaty organization": "org:nato",
+    "eu": "org:eu", "european union": "org:eu", "european commission": "org:eu",
+    "un": "org:un", "united nations": "org:un", "u.n.": "org:un",
+    "g7": "org:g7", "g20": "org:g20",
+    "coalition of the willing": "org:coalition-of-the-willing",
+    "the coalition of the willing": "org:coalition-of-the-willing",
+    "coalition": "org:coalition-of-the-willing",
+    "danish refugee council": "org:danish-refugee-council",
+}  # fmt: skip
+
+_ROLES = (
+    "President|Prime Minister|Chancellor|Foreign Minister|Defence Minister|Defense Minister|"
+    "Defense Secretary|Defence Secretary|Secretary of State|Secretary-General|Secretary General|"
+    "King|Queen|Premier|Vice President|envoy|peace envoy|presidential envoy|spokeswoman|"
+    "spokesman|Minister"
+)
+_NAME = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,2}"
+_PERSON = re.compile(
+    rf"\b(?P<where>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)??)(?:['’]s)?\s+(?P<role>{_ROLES})\s+(?P<name>{_NAME})"
+)
+_ORG_ROLE = re.compile(rf"\b(?P<org>NATO|EU|UN)\s+(?P<role>{_ROLES})\s+(?P<name>{_NAME})")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A canonical actor: ``id`` is an ISO alpha-3 code, ``org:…``, ``person:…`` or ``name:…``."""
+
+    id: str
+    kind: str  # country | organisation | person | group
+    name: str
+    country: str | None = None
+    role: str | None = None
+
+
+def _clean(name: str) -> str:
+    name = re.sub(r"\s+", " ", name.replace("’", "'")).strip(" ,;:\"'")
+    if not re.search(r"\b[A-Za-z]\.$", name):  # keep the dot of "U.S." / "U.K."
+        name = name.rstrip(".")
+    return re.sub(r"^(the)\s+", "", name, flags=re.I)
+
+
+@cache
+def country_code(name: str) -> str | None:
+    """ISO alpha-3 for a country name, short form, demonym or capital; None if not one."""
+    key = _clean(name).lower()
+    key = re.sub(r"'s$", "", key)
+    if key in _COUNTRY_ALIASES:
+        return _COUNTRY_ALIASES[key]
+    if len(key) < 4 and key.upper() not in {"USA", "GBR"}:
+        return None  # two/three-letter words are too ambiguous for pycountry.lookup
+    try:
+        return str(pycountry.countries.lookup(key).alpha_3)
+    except LookupError:
+        return None
+
+
+def people_in(text: str) -> dict[str, Actor]:
+    """People the article introduces with a country (or organisation) and a role.
+
+    Keys are the full name and the surname, lower-cased.
+    """
+    found: dict[str, Actor] = {}
+    for m in _PERSON.finditer(text):
+        code = country_code(m.group("where"))
+        if code is None:
+            continue
+        name = m.group("name")
+        person = Actor(f"person:{_slug(name)}", "person", name, code, m.group("role"))
+        found.setdefault(name.lower(), person)
+        found.setdefault(name.split()[-1].lower(), person)
+    for m in _ORG_ROLE.finditer(text):
+        name = m.group("name")
+        org = _ORGS[m.group("org").lower()]
+        person = Actor(f"person:{_slug(name)}", "person", name, org, m.group("role"))
+        found.setdefault(name.lower(), person)
+        found.setdefault(name.split()[-1].lower(), person)
+    return found
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def normalize_actor(name: str, people: dict[str, Actor] | None = None) -> Actor:
+    """The canonical actor for ``name`` as written ("UK", "Britain", "Keir Starmer", "NATO")."""
+    clean = _clean(name)
+    key = clean.lower()
+    if key in _ORGS:
+        return Actor(_ORGS[key], "organisation", clean)
+    if code := country_code(clean):
+        return Actor(code, "country", clean, code)
+    people = people or {}
+    # "British Prime Minister Keir Starmer" / "Starmer" / "Starmer's office"
+    bare = re.sub(r"'s\b.*$", "", clean)
+    for candidate in (bare.lower(), bare.split()[-1].lower() if bare else ""):
+        if candidate in people:
+            p = people[candidate]
+            return Actor(p.id, "person", clean, p.country, p.role)
+    if m := _PERSON.search(clean):
+        code = country_code(m.group("where"))
+        if code:
+            return Actor(f"person:{_slug(m.group('name'))}", "person", clean, code, m.group("role"))
+    # "French forces", "the British government": a country adjective leads
+    first = clean.split()[0] if clean.split() else ""
+    if first and (code := country_code(first)) and len(clean.split()) <= 3:
+        return Actor(code, "country", clean, code)
+    return Actor(f"name:{_slug(clean)}", "group", clean)
+
+
+# --------------------------------------------------------------------------- quantities
+
+_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+}  # fmt: skip
+_SCALE = {
+    "dozen": 12, "hundred": 100, "thousand": 1_000, "k": 1_000, "million": 1_000_000,
+    "m": 1_000_000, "mn": 1_000_000, "billion": 1_000_000_000, "bn": 1_000_000_000,
+    "b": 1_000_000_000, "trillion": 1_000_000_000_000, "tn": 1_000_000_000_000,
+}  # fmt: skip
+_VAGUE: dict[str, tuple[int | None, int | None]] = {
+    "several": (3, 9), "a few": (2, 5), "few": (2, 5), "dozens of": (24, 99),
+    "hundreds of": (200, 999), "thousands of": (2_000, 9_999),
+    "tens of thousands of": (20_000, 99_999), "some": (None, None), "many": (None, None),
+}  # fmt: skip
+_CURRENCY = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "eur": "EUR", "euro": "EUR",
+             "euros": "EUR", "usd": "USD", "dollar": "USD", "dollars": "USD", "gbp": "GBP",
+             "pound": "GBP", "pounds": "GBP"}  # fmt: skip
+_LOWER = ("more than", "over", "at least", "upwards of", "in excess of", "above")
+_UPPER = ("less than", "under", "up to", "at most", "fewer than", "no more than", "below")
+_APPROX = (
+    "about",
+    "around",
+    "roughly",
+    "approximately",
+    "nearly",
+    "almost",
+    "some",
+    "an estimated",
+)
+
+_NUMBER = re.compile(
+    r"(?P<cur>[€$£¥])?\s*(?P<num>\d+(?:[.,]\d+)*)\s*(?P<scale>trillion|billion|million|thousand|"
+    r"hundred|bn|tn|mn|[kmb](?![a-z]))?",
+    re.I,
+)
+
+
+def _number(raw: str) -> float:
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", raw):
+        raw = raw.replace(",", "")
+    return float(raw.replace(",", "."))
+
+
+def parse_quantity(text: str) -> Quantity:
+    """Read an amount (or bounds), unit, currency and approximate flag from ``text``."""
+    t = " ".join(text.split())
+    low = t.lower()
+    q: dict[str, object] = {"text": text}
+    approximate = any(low.startswith(w + " ") or f" {w} " in f" {low} " for w in _APPROX)
+    bound = (
+        "lower"
+        if any(w in low for w in _LOWER)
+        else "upper"
+        if any(w in low for w in _UPPER)
+        else None
+    )
+    currency = next((c for sym, c in _CURRENCY.items() if sym in t and not sym.isalpha()), None)
+    if currency is None:
+        currency = next(
+            (c for w, c in _CURRENCY.items() if w.isalpha() and re.search(rf"\b{w}\b", low)), None
+        )
+    amount: float | None = None
+    rest = low
+    if m := _NUMBER.search(t):
+        amount = _number(m.group("num"))
+        if m.group("scale"):
+            amount *= _SCALE[m.group("scale").lower()]
+        currency = currency or (_CURRENCY.get(m.group("cur")) if m.group("cur") else None)
+        rest = low[m.end() :]
+    else:
+        for phrase, (lo, hi) in sorted(_VAGUE.items(), key=lambda kv: -len(kv[0])):
+            if re.search(rf"\b{phrase}\b", low):
+                tail = low.split(phrase, 1)[1]
+                scale = next((v for k, v in _SCALE.items() if re.match(rf"\s*{k}s?\b", tail)), 1)
+                if lo is not None and hi is not None:
+                    q.update(lower=lo * scale, upper=hi * scale)
+                approximate = True
+                rest = re.sub(rf"^\s*({'|'.join(_SCALE)})s?\b", "", tail)
+                break
+        else:
+            words = re.findall(r"[a-z]+", low)
+            nums = [w for w in words if w in _WORDS or w in _SCALE]
+            if nums:
+                value = 1
+                base = next((_WORDS[w] for w in nums if w in _WORDS), 1)
+                value = base
+                for w in nums:
+                    if w in _SCALE and w != base:
+                        value *= _SCALE[w]
+                amount = float(value)
+                last = max(low.rfind(w) + len(w) for w in nums)
+                rest = low[last:]
+    if amount is not None:
+        if bound:
+            q[bound] = amount
+            approximate = True
+        else:
+            q["amount"] = amount
+    unit = re.sub(r"^(of\s+)?", "", rest.strip(" .,;:")).strip()
+    if unit.startswith("%"):
+        unit = "%" + unit[1:]
+    elif re.match(r"^per ?cent\b", unit):
+        unit = "%" + unit[unit.find("cent") + 4 :]
+    unit = re.sub(r"\s+", " ", unit).strip()
+    if currency and unit in ("", "a year", "annually", "per year"):
+        unit = currency if not unit else f"{currency} {unit}"
+    q.update(unit=unit or None, currency=currency, approximate=approximate)
+    return Quantity.model_validate(q)
+
+
+# --------------------------------------------------------------------------- dates
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_PRECISION = {
+    "day": Precision.day,
+    "week": Precision.week,
+    "month": Precision.month,
+    "year": Precision.year,
+}
+_PROBE_BASES = (datetime(2001, 3, 14), datetime(2013, 10, 2))
+
+
+def _parser(base: datetime) -> DateDataParser:
+    return DateDataParser(
+        languages=["en"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
+    )
+
+
+def _parse(text: str, base: datetime) -> tuple[date, Precision] | None:
+    data = _parser(base).get_date_data(text)
+    if data.date_obj is None:
+        return None
+    return data.date_obj.date(), _PRECISION.get(data.period or "day", Precision.day)
+
+
+def _truncate(day: date, precision: Precision) -> date:
+    if precision is Precision.month:
+        return day.replace(day=1)
+    if precision is Precision.year:
+        return day.replace(month=1, day=1)
+    if precision is Precision.week:
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def resolve_date(text: str, published: date | None = None) -> DateValue:
+    """Resolve ``text`` ("Thursday", "this week", "Sept. 4, 2025") to a date and precision."""
+    clean = re.sub(r"^(on|in|at|since|by|from|during)\s+", "", " ".join(text.split()), flags=re.I)
+    clean = clean.rstrip(".,;")
+    # absolute dates parse the same whatever the base: prefer them even with a weekday attached
+    probes = [
+        (_truncate(*p), p[1]) if p else None for p in (_parse(clean, b) for b in _PROBE_BASES)
+    ]
+    if probes[0] is not None and probes[0] == probes[1]:
+        day, precision = probes[0]
+        return DateValue(text=text, value=day, precision=precision)
+    if published is None:
+        return DateValue(text=text)
+    low = clean.lower()
+    if low in _WEEKDAYS or low in ("this " + d for d in _WEEKDAYS):
+        wanted = _WEEKDAYS.index(low.split()[-1])
+        back = (published.weekday() - wanted) % 7
+        return DateValue(text=text, value=published - timedelta(days=back), precision=Precision.day)
+    parsed = _parse(clean, datetime.combine(published, datetime.min.time()))
+    if parsed is None:
+        return DateValue(text=text)
+    day, precision = parsed
+    return DateValue(text=text, value=_truncate(day, precision), precision=precision)

@@ -1,0 +1,93 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from summarizer.normalize import normalize_actor, parse_quantity, people_in, resolve_date
+from summarizer.schemas import Precision
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Britain", "GBR"), ("UK", "GBR"), ("U.K.", "GBR"), ("United Kingdom", "GBR"),
+        ("the United Kingdom", "GBR"), ("U.S.", "USA"), ("US", "USA"), ("United States", "USA"),
+        ("Washington", "USA"), ("Moscow", "RUS"), ("Kyiv", "UKR"), ("Kiev", "UKR"),
+        ("Paris", "FRA"), ("Berlin", "DEU"), ("France", "FRA"), ("Germany", "DEU"),
+        ("Czech Republic", "CZE"), ("Belgium", "BEL"),
+        ("NATO", "org:nato"), ("Nato", "org:nato"), ("EU", "org:eu"), ("European Union", "org:eu"),
+        ("UN", "org:un"), ("the coalition of the willing", "org:coalition-of-the-willing"),
+    ],
+)  # fmt: skip
+def test_actor_aliases(name: str, expected: str) -> None:
+    assert normalize_actor(name).id == expected
+
+
+def test_people_map_to_country_and_role_from_the_article(sample_paths: list[Path]) -> None:
+    text = "\n".join(p.read_text("utf-8") for p in sample_paths)
+    people = people_in(text)
+    starmer = normalize_actor("British Prime Minister Keir Starmer", people)
+    assert (starmer.country, starmer.role, starmer.kind) == ("GBR", "Prime Minister", "person")
+    assert normalize_actor("Starmer", people).id == starmer.id
+    assert normalize_actor("Starmer’s office", people).country == "GBR"
+    assert normalize_actor("Merz", people).country == "DEU"
+    assert normalize_actor("Meloni", people).country == "ITA"
+    assert normalize_actor("Steve Witkoff", people).country == "USA"
+
+
+def test_unknown_actor_keeps_a_stable_name_id() -> None:
+    assert normalize_actor("Mars").id == "name:mars"
+    assert normalize_actor("26 nations").kind == "group"
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ("26", {"amount": 26}),
+        ("more than two dozen", {"lower": 24, "approximate": True}),
+        ("several thousand", {"lower": 3000, "upper": 9000, "approximate": True}),
+        ("€1.1 billion", {"amount": 1.1e9, "currency": "EUR"}),
+        ("$6.5bn", {"amount": 6.5e9, "currency": "USD"}),
+        ("5% of GDP", {"amount": 5, "unit": "% of gdp"}),
+        ("35 countries", {"amount": 35, "unit": "countries"}),
+        ("about 10,000 troops", {"amount": 10_000, "unit": "troops", "approximate": True}),
+        ("up to 2,000 soldiers", {"upper": 2000, "approximate": True}),
+    ],
+)
+def test_quantities(text: str, fields: dict[str, object]) -> None:
+    q = parse_quantity(text)
+    assert q.text == text
+    for key, value in fields.items():
+        assert getattr(q, key) == value, (key, q)
+    if "approximate" not in fields:
+        assert q.approximate is False
+
+
+PUBLISHED = date(2026, 1, 6)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "precision"),
+    [
+        ("Thursday", date(2026, 1, 1), Precision.day),
+        ("on Tuesday", date(2026, 1, 6), Precision.day),
+        ("this week", date(2026, 1, 5), Precision.week),
+        ("Sept. 4, 2025", date(2025, 9, 4), Precision.day),
+        ("Thursday, Sept. 4, 2025", date(2025, 9, 4), Precision.day),
+        ("January 2026", date(2026, 1, 1), Precision.month),
+        ("2025", date(2025, 1, 1), Precision.year),
+    ],
+)
+def test_dates_against_publication(text: str, value: date, precision: Precision) -> None:
+    d = resolve_date(text, PUBLISHED)
+    assert (d.text, d.value, d.precision) == (text, value, precision)
+
+
+@pytest.mark.parametrize("text", ["Thursday", "on Tuesday", "this week", "last month"])
+def test_relative_dates_stay_text_without_a_publication_date(text: str) -> None:
+    d = resolve_date(text)
+    assert (d.text, d.value, d.precision) == (text, None, None)
+
+
+def test_absolute_dates_resolve_without_a_publication_date() -> None:
+    assert resolve_date("Sept. 4, 2025").value == date(2025, 9, 4)
