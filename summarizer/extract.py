@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from .errors import BudgetExceededError, InputError, LLMError
-from .ground import ground_extraction
+from .ground import ground_extraction, suspect_sentences
 from .llm import LLM, open_llm
 from .prompts import load_prompt
 from .schemas import Article, ArticleExtraction, DraftEvent, DraftExtraction, DraftPledge, Usage
@@ -59,14 +59,23 @@ def chunk_sentences(
     return chunks
 
 
+WITHHELD = "(withheld: this sentence reads as instructions to a model)"
+
+
 def render_article(article: Article, sentences: list[Sentence]) -> str:
-    """The user message: a short header, then one numbered sentence per line."""
+    """The user message: a short header, then one numbered sentence per line.
+
+    Sentences that read as instructions to a model are withheld (their number stays).
+    """
+    suspect = suspect_sentences(sentences)
     head = [f"Article: {article.id}"]
     if article.title:
         head.append(f"Title: {article.title}")
     if article.published:
         head.append(f"Published: {article.published.isoformat()}")
-    body = "\n".join(f"[{s.number}] {s.text}" for s in sentences)
+    body = "\n".join(
+        f"[{s.number}] {WITHHELD if s.number in suspect else s.text}" for s in sentences
+    )
     return "\n".join(head) + "\n\n" + body
 
 

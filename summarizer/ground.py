@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from .normalize import normalize_actor, parse_quantity, people_in, resolve_date
+from .normalize import (
+    Actor,
+    actor_mentions,
+    normalize_actor,
+    parse_quantity,
+    people_in,
+    resolve_date,
+)
 from .schemas import (
     Alignment,
     Article,
@@ -30,7 +37,14 @@ from .schemas import (
 )
 from .sentences import Sentence
 
-__all__ = ["FUZZY_MIN_COVERAGE", "FUZZY_THRESHOLD", "Span", "ground_extraction", "locate"]
+__all__ = [
+    "FUZZY_MIN_COVERAGE",
+    "FUZZY_THRESHOLD",
+    "Span",
+    "ground_extraction",
+    "locate",
+    "suspect_sentences",
+]
 
 # rapidfuzz partial_ratio_alignment score (0-100) a fuzzy span must reach, and the share of
 # the quote's length the span must cover. 90 accepts a changed word or two in a sentence-long
@@ -62,9 +76,12 @@ def _normalize(text: str) -> tuple[str, list[int]]:
     for i, ch in enumerate(text):
         ch = _CHAR_MAP.get(ch, ch)
         if ch.isspace():
-            if out and out[-1] == " ":
+            if out and out[-1] in " -":  # one space at most, none after a dash
                 continue
             ch = " "
+        elif ch == "-" and out and out[-1] == " ":  # "a - b", "a—b" and "a -b" all read "a-b"
+            out.pop()
+            index.pop()
         else:
             ch = unicodedata.normalize("NFKC", ch).lower()
         for c in ch:
@@ -107,8 +124,13 @@ def locate(text: str, quote: str, near: int | None = None) -> Span:
         hit = fuzz.partial_ratio_alignment(norm_quote, norm_text, score_cutoff=FUZZY_THRESHOLD)
         if hit is not None and hit.dest_end > hit.dest_start:
             covered = (hit.dest_end - hit.dest_start) / len(norm_quote)
-            if covered >= FUZZY_MIN_COVERAGE:
-                return Span(index[hit.dest_start], index[hit.dest_end - 1] + 1, Alignment.fuzzy)
+            start, end = index[hit.dest_start], index[hit.dest_end - 1] + 1
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if covered >= FUZZY_MIN_COVERAGE and end > start:
+                return Span(start, end, Alignment.fuzzy)
     return Span(None, None, Alignment.missing)
 
 
@@ -123,6 +145,25 @@ def _to_norm(index: list[int], original: int) -> int:
     return lo
 
 
+# --------------------------------------------------------------------------- hostile text
+
+# Sentences that address a model instead of reporting news. They are withheld from the prompt,
+# and a record whose only support is such a sentence is never confirmed.
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b"
+    r"|\b(system prompt|you are an? (ai|assistant|language model)|as an ai\b)"
+    r"|\b(assistant|model|ai|llm|extractor)\s*[:,]\s*(report|output|say|write|add|extract)\b"
+    r"|\b(report|output|state|write|add|extract)\s+(instead\s+)?that\b.{0,80}\b(pledged?|committed|sent)\b"
+    r"|\bnew instructions?\b",
+    re.IGNORECASE,
+)
+
+
+def suspect_sentences(sentences: Iterable[Sentence]) -> set[int]:
+    """Numbers of sentences that look like instructions to a model (prompt injection)."""
+    return {s.number for s in sentences if _INSTRUCTION.search(s.text)}
+
+
 # --------------------------------------------------------------------------- records
 
 
@@ -130,7 +171,25 @@ class _Grounder:
     def __init__(self, article: Article, sentences: Sequence[Sentence]) -> None:
         self.article = article
         self.by_number = {s.number: s for s in sentences}
+        self.suspect = suspect_sentences(sentences)
         self.warnings: list[str] = []
+
+    def flags(self, evidence: list[Evidence], what: str) -> list[str]:
+        """Why a record cannot be confirmed; empty when its evidence holds."""
+        record = [e for e in evidence if e.field == "record"]
+        flags = []
+        if all(e.alignment is Alignment.missing for e in record):
+            flags.append("no cited sentence exists")
+        elif all(e.sentence in self.suspect for e in record if e.sentence is not None):
+            flags.append("only cited text that reads as instructions to a model")
+        for e in evidence:
+            if e.field != "record" and e.alignment is Alignment.missing:
+                flags.append(f"{e.field} {e.quote!r} is not in the article")
+            elif e.field == "actor" and e.sentence in self.suspect:
+                flags.append("actor named only in text that reads as instructions to a model")
+        for flag in flags:
+            self.warnings.append(f"{what}: {flag}")
+        return flags
 
     def cited(self, numbers: Iterable[int], what: str) -> list[Evidence]:
         evidence = []
@@ -179,6 +238,30 @@ class _Grounder:
             sentence=sentence,
         )
 
+    def actor(self, actor: Actor, people: dict[str, Actor], record: list[Evidence]) -> Evidence:
+        """Evidence for the actor: its name as written, else another of its names ("French"
+        for France, "Starmer" for the British prime minister) inside the cited sentences."""
+        found = self.value(actor.name, "actor", record)
+        if found is not None and found.alignment is not Alignment.missing:
+            return found
+        for e in record:
+            if e.start is None or e.end is None:
+                continue
+            sentence = self.article.text[e.start : e.end]
+            for start, end in actor_mentions(sentence, actor, people):
+                return Evidence(
+                    article_id=self.article.id,
+                    quote=sentence[start:end],
+                    start=e.start + start,
+                    end=e.start + end,
+                    alignment=Alignment.normalized,
+                    field="actor",
+                    sentence=e.sentence,
+                )
+        return found or Evidence(
+            article_id=self.article.id, quote=actor.name, alignment=Alignment.missing, field="actor"
+        )
+
 
 def _count(text: str) -> int | None:
     m = re.search(r"\d[\d,]*", text)
@@ -210,6 +293,8 @@ def ground_extraction(
             counts.append(
                 CountClaim(text=text, count=_count(text), evidence=[found] if found else [])
             )
+        evidence = record + [v for v in values if v]
+        flags = g.flags(evidence + [e for c in counts for e in c.evidence], f"event {ev.ref}")
         out_events.append(
             Event(
                 id=f"{article.id}#{ev.ref}",
@@ -220,7 +305,9 @@ def ground_extraction(
                 host=ev.host,
                 participants=ev.participants,
                 counts=counts,
-                evidence=record + [v for v in values if v],
+                evidence=evidence,
+                confirmed=not flags,
+                flags=flags,
             )
         )
     refs = {ev.ref for ev in events}
@@ -230,13 +317,15 @@ def ground_extraction(
         actor = normalize_actor(p.actor, people)
         record = g.cited(p.s, f"pledge by {p.actor}")
         values = [
-            g.value(p.actor, "actor", record),
+            g.actor(actor, people, record),
             g.value(p.quantity, "quantity", record),
             g.value(p.conditions, "conditions", record),
         ]
         event_id = f"{article.id}#{p.event}" if p.event in refs else None
         if p.event and p.event not in refs:
             g.warnings.append(f"pledge by {p.actor}: unknown event {p.event!r}")
+        evidence = record + [v for v in values if v]
+        flags = g.flags(evidence, f"pledge by {p.actor}")
         out_pledges.append(
             Pledge(
                 actor=p.actor,
@@ -249,7 +338,9 @@ def ground_extraction(
                 quantity=parse_quantity(p.quantity) if p.quantity else None,
                 conditions=p.conditions,
                 event_id=event_id,
-                evidence=record + [v for v in values if v],
+                evidence=evidence,
+                confirmed=not flags,
+                flags=flags,
             )
         )
     return ArticleExtraction(

@@ -23,7 +23,14 @@ from dateparser.date import DateDataParser
 
 from .schemas import DateValue, Precision, Quantity
 
-__all__ = ["Actor", "normalize_actor", "parse_quantity", "people_in", "resolve_date"]
+__all__ = [
+    "Actor",
+    "actor_mentions",
+    "normalize_actor",
+    "parse_quantity",
+    "people_in",
+    "resolve_date",
+]
 
 # --------------------------------------------------------------------------- actors
 
@@ -158,6 +165,30 @@ def normalize_actor(name: str, people: dict[str, Actor] | None = None) -> Actor:
     if first and (code := country_code(first)) and len(clean.split()) <= 3:
         return Actor(code, "country", clean, code)
     return Actor(f"name:{_slug(clean)}", "group", clean)
+
+
+def _names_of(actor: Actor, people: dict[str, Actor]) -> set[str]:
+    names = {actor.name}
+    if actor.kind == "organisation":
+        names |= {k for k, v in _ORGS.items() if v == actor.id}
+    code = actor.country if actor.kind in ("country", "person") else None
+    if code and code.isalpha():
+        names |= {k for k, v in _COUNTRY_ALIASES.items() if v == code}
+        if country := pycountry.countries.get(alpha_3=code):
+            names.add(country.name)
+    if actor.kind == "person":
+        names |= {k for k, v in people.items() if v.id == actor.id}
+    return {n for n in names if len(n) >= 2}
+
+
+def actor_mentions(text: str, actor: Actor, people: dict[str, Actor]) -> list[tuple[int, int]]:
+    """Spans of ``text`` that name ``actor`` by any of its names: "French" for FRA, "Starmer"
+    for the British prime minister, "Nato" for NATO. Whole words, case-insensitive."""
+    spans = []
+    for name in _names_of(actor, people):
+        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+        spans += [m.span() for m in pattern.finditer(text)]
+    return sorted(set(spans))
 
 
 # --------------------------------------------------------------------------- quantities

@@ -176,6 +176,8 @@ class Event(BaseModel):
     participants: list[str] = Field(default_factory=list)
     counts: list[CountClaim] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
+    confirmed: bool = Field(True, description="Every value's evidence was found in the article")
+    flags: list[str] = Field(default_factory=list, description="Why it is not confirmed")
 
 
 class Pledge(BaseModel):
@@ -192,6 +194,8 @@ class Pledge(BaseModel):
     conditions: str | None = None
     event_id: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
+    confirmed: bool = Field(True, description="Every value's evidence was found in the article")
+    flags: list[str] = Field(default_factory=list, description="Why it is not confirmed")
 
 
 class Usage(BaseModel):
