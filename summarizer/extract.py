@@ -15,10 +15,18 @@ import logging
 from dataclasses import dataclass
 
 from .errors import BudgetExceededError, InputError, LLMError
-from .ground import ground_extraction, suspect_sentences
+from .ground import ground_extraction, locate, suspect_sentences
 from .llm import LLM, open_llm
 from .prompts import load_prompt
-from .schemas import Article, ArticleExtraction, DraftEvent, DraftExtraction, DraftPledge, Usage
+from .schemas import (
+    Alignment,
+    Article,
+    ArticleExtraction,
+    DraftEvent,
+    DraftExtraction,
+    DraftPledge,
+    Usage,
+)
 from .sentences import Sentence, split_sentences
 from .settings import Settings
 
@@ -27,6 +35,7 @@ __all__ = ["aextract", "chunk_sentences", "estimate_tokens", "extract", "render_
 log = logging.getLogger(__name__)
 
 PROMPT = "extract"
+REASK_PROMPT = "reask_missing"
 # Characters per token for English news text under the Qwen/OpenAI tokenizers, rounded down
 # so chunk sizes err on the small side.
 _CHARS_PER_TOKEN = 3.5
@@ -86,6 +95,39 @@ def _messages(article: Article, sentences: list[Sentence]) -> list[dict[str, str
     ]
 
 
+def unfound(draft: DraftExtraction, article: Article, chunk: list[Sentence]) -> list[str]:
+    """What the answer claims that the article does not contain: sentence numbers outside
+    the chunk, and values written "as in the article" that cannot be located in it."""
+    numbers = {s.number for s in chunk}
+    problems: list[str] = []
+    records: list[tuple[str, list[int], dict[str, str | None]]] = [
+        (f"event {e.ref}", e.s, {"date": e.date, "location": e.location}) for e in draft.events
+    ]
+    records += [
+        (f"pledge by {p.actor}", p.s, {"quantity": p.quantity, "conditions": p.conditions})
+        for p in draft.pledges
+    ]
+    for what, cited, values in records:
+        bad = [n for n in cited if n not in numbers]
+        if bad or not cited:
+            problems.append(f"- {what}: sentence numbers {bad or cited} do not exist")
+        for field, value in values.items():
+            if value and locate(article.text, value).alignment is Alignment.missing:
+                problems.append(f"- {what}: {field} {value!r} is not in the article")
+    return problems
+
+
+def _reask(
+    messages: list[dict[str, str]], draft: DraftExtraction, problems: list[str], last: int
+) -> list[dict[str, str]]:
+    feedback = load_prompt(REASK_PROMPT).text.format(problems="\n".join(problems), last=last)
+    return [
+        *messages,
+        {"role": "assistant", "content": draft.model_dump_json(exclude_defaults=True)},
+        {"role": "user", "content": feedback},
+    ]
+
+
 @dataclass
 class _Combined:
     events: list[DraftEvent]
@@ -139,10 +181,12 @@ def extract(
     prompt = load_prompt(PROMPT)
     usage = Usage()
     parts: list[DraftExtraction] = []
-    for chunk in chunks:
+
+    def ask(messages: list[dict[str, str]]) -> DraftExtraction:
+        nonlocal usage
         budget = settings.token_budget - usage.total_tokens
         try:
-            draft, used = llm.complete(_messages(article, chunk), DraftExtraction, budget=budget)
+            draft, used = llm.complete(messages, DraftExtraction, budget=budget)
         except LLMError as exc:
             if isinstance(exc.usage, Usage):
                 exc.usage = usage.add(exc.usage)
@@ -150,6 +194,17 @@ def extract(
                 exc.args = (f"{exc.args[0]} (article {article.id}, limit {settings.token_budget})",)
             raise
         usage = usage.add(used)
+        return draft
+
+    for chunk in chunks:
+        messages = _messages(article, chunk)
+        draft = ask(messages)
+        problems = unfound(draft, article, chunk) if settings.reask_unfound else []
+        if problems:
+            log.info("re-asking article=%s problems=%d", article.id, len(problems))
+            retry = ask(_reask(messages, draft, problems, chunk[-1].number))
+            if len(unfound(retry, article, chunk)) < len(problems):
+                draft = retry
         parts.append(draft)
     combined = _combine(parts)
     extraction = ground_extraction(

@@ -25,6 +25,7 @@ class Settings(BaseModel):
     seed: int = 7
     max_tokens: int = Field(1536, description="Cap on each completion")
     max_reasks: int = Field(2, description="Re-asks with the validation error")
+    reask_unfound: bool = Field(True, description="Re-ask once when values are not in the text")
     max_retries: int = Field(4, description="Retries of 429 / 5xx / timeouts / connection errors")
     backoff_initial: float = 1.0
     backoff_max: float = 60.0

@@ -97,3 +97,37 @@ def test_extract_sample_article(stem: str, request: pytest.FixtureRequest) -> No
     # every pledge that names an event names one of this article's events
     ids = {e.id for e in extraction.events}
     assert all(p.event_id in ids for p in extraction.pledges if p.event_id)
+
+
+def _answer(pledges: list[dict[str, Any]]) -> str:
+    return json.dumps({"events": [], "pledges": pledges})
+
+
+def test_unfound_values_are_re_asked_once_and_the_better_answer_kept() -> None:
+    from tests.scripted import Server, completion, make_llm
+
+    article = _article("004_80dba054489f2964")
+    invented = {"actor": "France", "type": "troops", "what": "troops", "status": "committed",
+                "quantity": "ten thousand troops", "s": [7, 99]}  # fmt: skip
+    fixed = {**invented, "quantity": "several thousand", "s": [7]}
+    server = Server(completion(_answer([invented])), completion(_answer([fixed]), prompt=300))
+    x = extract(article, llm=make_llm(server, []))
+    assert len(server.requests) == 2
+    feedback = server.requests[1]["messages"][-1]["content"]
+    assert "'ten thousand troops' is not in the article" in feedback
+    assert "[99]" in feedback
+    assert x.pledges[0].quantity and x.pledges[0].quantity.lower == 3000
+    assert (x.usage.calls, x.usage.prompt_tokens) == (2, 400)
+
+
+def test_re_ask_happens_at_most_once_and_keeps_the_first_if_no_better() -> None:
+    from tests.scripted import Server, completion, make_llm
+
+    article = _article("004_80dba054489f2964")
+    invented = {"actor": "Mars", "type": "troops", "what": "troops", "status": "committed",
+                "quantity": "10,000 troops", "s": [7]}  # fmt: skip
+    server = Server(completion(_answer([invented])), completion(_answer([invented])))
+    x = extract(article, llm=make_llm(server, []))
+    assert len(server.requests) == 2
+    [p] = x.pledges
+    assert not p.confirmed and any("10,000 troops" in f for f in p.flags)

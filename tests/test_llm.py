@@ -10,8 +10,6 @@ import json
 from typing import Any
 
 import httpx
-import instructor
-import openai
 import pytest
 
 from summarizer.errors import (
@@ -20,9 +18,10 @@ from summarizer.errors import (
     TransientError,
     TruncatedOutputError,
 )
-from summarizer.llm import LLM, resolve_backend
+from summarizer.llm import resolve_backend
 from summarizer.schemas import DraftExtraction
 from summarizer.settings import Settings
+from tests.scripted import Server, completion, make_llm
 
 GOOD = {"events": [], "pledges": [{"actor": "France", "type": "troops", "what": "send troops",
                                    "status": "conditional", "s": [2]}]}  # fmt: skip
@@ -30,42 +29,6 @@ MESSAGES = [
     {"role": "system", "content": "x"},
     {"role": "user", "content": "[1] France will send troops."},
 ]
-
-
-def completion(
-    arguments: str, *, finish: str = "tool_calls", prompt: int = 100, out: int = 20
-) -> httpx.Response:
-    return httpx.Response(200, json={
-        "id": "c", "object": "chat.completion", "created": 0, "model": "m",
-        "choices": [{"index": 0, "finish_reason": finish, "message": {
-            "role": "assistant", "content": None,
-            "tool_calls": [{"id": "t", "type": "function",
-                            "function": {"name": "DraftExtraction", "arguments": arguments}}]}}],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": out, "total_tokens": prompt + out},
-    })  # fmt: skip
-
-
-class Server:
-    """Answers requests from a script and keeps what it was sent."""
-
-    def __init__(self, *answers: httpx.Response) -> None:
-        self.answers = list(answers)
-        self.requests: list[dict[str, Any]] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(json.loads(request.content))
-        if not self.answers:
-            raise AssertionError("more requests than scripted answers")
-        return self.answers.pop(0)
-
-
-def make_llm(server: Server, sleeps: list[float], **settings: Any) -> LLM:
-    client = openai.OpenAI(
-        base_url="http://model.test/v1", api_key="k", max_retries=0,
-        http_client=httpx.Client(transport=httpx.MockTransport(server)),
-    )  # fmt: skip
-    s = Settings(model="m", base_url="http://model.test/v1", **settings)
-    return LLM(client, "m", instructor.Mode.TOOLS, s, "test", sleep=sleeps.append)
 
 
 def run(

@@ -1,0 +1,53 @@
+"""A scripted OpenAI-compatible server for the LLM layer's policy tests (no model, no network).
+
+The code under test is real: the openai client, instructor, our retry policy. Only the HTTP
+answers are scripted, request by request, through httpx's MockTransport.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import instructor
+import openai
+
+from summarizer.llm import LLM
+from summarizer.settings import Settings
+
+
+def completion(
+    arguments: str, *, finish: str = "tool_calls", prompt: int = 100, out: int = 20
+) -> httpx.Response:
+    return httpx.Response(200, json={
+        "id": "c", "object": "chat.completion", "created": 0, "model": "m",
+        "choices": [{"index": 0, "finish_reason": finish, "message": {
+            "role": "assistant", "content": None,
+            "tool_calls": [{"id": "t", "type": "function",
+                            "function": {"name": "DraftExtraction", "arguments": arguments}}]}}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": out, "total_tokens": prompt + out},
+    })  # fmt: skip
+
+
+class Server:
+    """Answers requests from a script and keeps what it was sent."""
+
+    def __init__(self, *answers: httpx.Response) -> None:
+        self.answers = list(answers)
+        self.requests: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(json.loads(request.content))
+        if not self.answers:
+            raise AssertionError("more requests than scripted answers")
+        return self.answers.pop(0)
+
+
+def make_llm(server: Server, sleeps: list[float], **settings: Any) -> LLM:
+    client = openai.OpenAI(
+        base_url="http://model.test/v1", api_key="k", max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(server)),
+    )  # fmt: skip
+    s = Settings(model="m", base_url="http://model.test/v1", **settings)
+    return LLM(client, "m", instructor.Mode.TOOLS, s, "test", sleep=sleeps.append)
