@@ -14,6 +14,8 @@ from .errors import (
 )
 from .extract import aextract, extract
 from .ground import locate
+from .merge import merge
+from .pipeline import summarize
 from .schemas import (
     Alignment,
     Article,
@@ -28,6 +30,7 @@ from .schemas import (
     PledgeStatus,
     Precision,
     Quantity,
+    Report,
     Usage,
 )
 from .settings import Settings
@@ -53,6 +56,7 @@ __all__ = [
     "PledgeStatus",
     "Precision",
     "Quantity",
+    "Report",
     "Settings",
     "SummarizerError",
     "TransientError",
@@ -61,4 +65,6 @@ __all__ = [
     "aextract",
     "extract",
     "locate",
+    "merge",
+    "summarize",
 ]

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.markup import escape
@@ -27,11 +28,12 @@ from rich.progress import (
 )
 
 from .errors import ConfigError, InputError, SummarizerError
-from .extract import extract
 from .feeds import Loaded, iter_articles
-from .llm import open_llm
+from .merge import merge
 from .modelstore import DEFAULT_SPEC, install_model, model_path
-from .schemas import ArticleExtraction, ExtractOutput
+from .pipeline import extract_all
+from .render import FORMATS, render
+from .schemas import Article, ArticleExtraction, ExtractOutput, Unassigned
 from .settings import DEFAULT_MODEL, Settings
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
@@ -93,24 +95,81 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = {"quiet": quiet}
 
 
-@cli.command("extract")
-@click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write JSON here instead of stdout.",
-)
-@model_option
-@base_url_option
-@click.option(
+def _read(paths: tuple[str, ...]) -> tuple[list[Loaded], list[dict[str, str]]]:
+    """Every readable article; each unreadable one is reported once and recorded."""
+    loaded: list[Loaded] = []
+    failures: list[dict[str, str]] = []
+    for item in iter_articles(paths, stdin=sys.stdin.buffer):
+        if isinstance(item, InputError):
+            stderr.print(f"[red]skipped[/] {escape(str(item))}", highlight=False)
+            failures.append({"source": item.path or "?", "error": str(item)})
+            continue
+        for warning in item.warnings:
+            stderr.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
+        loaded.append(item)
+    if not loaded:
+        _fail("no article could be read", EXIT_NOTHING)
+    return loaded, failures
+
+
+def _extract(
+    loaded: list[Loaded], settings: Settings, quiet: bool, failures: list[dict[str, str]]
+) -> list[ArticleExtraction]:
+    articles = [item.article for item in loaded]
+    try:
+        with _progress(quiet or len(articles) < 2) as bar:
+            task = bar.add_task("extracting", total=len(articles))
+
+            def done(article: Article, _: object, exc: SummarizerError | None) -> None:
+                if exc is not None:
+                    msg = f"[red]failed[/] {escape(article.id)}: {escape(str(exc))}"
+                    stderr.print(msg, highlight=False)
+                    failures.append({"source": article.id, "error": str(exc)})
+                bar.update(task, advance=1, description=f"extracted {article.id}")
+
+            return extract_all(articles, settings, on_article=done).extractions
+    except ConfigError as exc:
+        _fail(str(exc))
+    except SummarizerError as exc:
+        _fail(str(exc), EXIT_NOTHING)
+    raise AssertionError("unreachable")
+
+
+def _exit_code(extractions: list[ArticleExtraction], failures: list[dict[str, str]]) -> int:
+    if not extractions:
+        return EXIT_NOTHING
+    return EXIT_PARTIAL if failures else EXIT_OK
+
+
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of stdout.",
+)  # fmt: skip
+max_tokens_option = click.option(
     "--max-tokens", type=click.IntRange(64), help="Cap on each completion.  [default: 1536]"
 )
-@click.option(
+chunk_option = click.option(
     "--chunk-tokens",
     type=click.IntRange(200),
     help="Split articles longer than this.  [default: 3000]",
 )
+format_option = click.option(
+    "-f", "--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,
+    help="md: a brief per event; json: the Report; html: a review page with highlighted sources.",
+)  # fmt: skip
+unconfirmed_option = click.option(
+    "--unconfirmed", is_flag=True,
+    help="Also show pledges whose evidence was not found in the articles (flagged).",
+)  # fmt: skip
+
+
+@cli.command("extract")
+@click.argument("paths", nargs=-1, required=True)
+@output_option
+@model_option
+@base_url_option
+@max_tokens_option
+@chunk_option
 @click.pass_context
 def extract_cmd(
     ctx: click.Context,
@@ -131,48 +190,68 @@ def extract_cmd(
       summarizer extract examples/articles -o extractions.json
     """
     settings = _settings(model, base_url, max_tokens=max_tokens, chunk_tokens=chunk_tokens)
-    loaded: list[Loaded] = []
-    failures: list[dict[str, str]] = []
-    for item in iter_articles(paths, stdin=sys.stdin.buffer):
-        if isinstance(item, InputError):
-            stderr.print(f"[red]skipped[/] {escape(str(item))}", highlight=False)
-            failures.append({"source": item.path or "?", "error": str(item)})
-            continue
-        for warning in item.warnings:
-            stderr.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
-        loaded.append(item)
-    if not loaded:
-        _fail("no article could be read", EXIT_NOTHING)
-
-    extractions: list[ArticleExtraction] = []
-    try:
-        with open_llm(settings) as llm, _progress(ctx.obj["quiet"] or len(loaded) < 2) as bar:
-            task = bar.add_task("extracting", total=len(loaded))
-            for item in loaded:
-                bar.update(task, description=f"extracting {item.article.id}")
-                try:
-                    extractions.append(extract(item.article, settings, llm=llm))
-                except SummarizerError as exc:
-                    if isinstance(exc, ConfigError):
-                        raise
-                    stderr.print(
-                        f"[red]failed[/] {escape(item.article.id)}: {escape(str(exc))}",
-                        highlight=False,
-                    )
-                    failures.append({"source": item.article.id, "error": str(exc)})
-                bar.advance(task)
-    except ConfigError as exc:
-        _fail(str(exc))
-    except SummarizerError as exc:
-        _fail(str(exc), EXIT_NOTHING)
-
+    loaded, failures = _read(paths)
+    extractions = _extract(loaded, settings, ctx.obj["quiet"], failures)
     result = ExtractOutput(
         articles=[item.article for item in loaded], extractions=extractions, failures=failures
     )
     _write(result.model_dump_json(indent=2), output)
-    if not extractions:
-        sys.exit(EXIT_NOTHING)
-    sys.exit(EXIT_PARTIAL if failures else EXIT_OK)
+    sys.exit(_exit_code(extractions, failures))
+
+
+@cli.command("summarize")
+@click.argument("paths", nargs=-1, required=True)
+@format_option
+@output_option
+@unconfirmed_option
+@model_option
+@base_url_option
+@max_tokens_option
+@chunk_option
+@click.pass_context
+def summarize_cmd(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    unconfirmed: bool,
+    model: str,
+    base_url: str | None,
+    max_tokens: int | None,
+    chunk_tokens: int | None,
+) -> None:
+    """Extract, ground and merge articles into one sourced account per event.
+
+    \b
+    Example:
+      summarizer summarize examples/articles -o summary.md
+      summarizer summarize examples/articles --format html -o review.html
+    """
+    settings = _settings(model, base_url, max_tokens=max_tokens, chunk_tokens=chunk_tokens)
+    loaded, failures = _read(paths)
+    extractions = _extract(loaded, settings, ctx.obj["quiet"], failures)
+    articles = [item.article for item in loaded]
+    report = merge(extractions, articles)
+    lost = [Unassigned(article_id=f["source"], reason=f["error"]) for f in failures]
+    report = report.model_copy(update={"unassigned": report.unassigned + lost})
+    _write(render(report, fmt, articles, unconfirmed=unconfirmed), output)
+    sys.exit(_exit_code(extractions, failures))
+
+
+@cli.command("merge")
+@click.argument("extractions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@format_option
+@output_option
+@unconfirmed_option
+def merge_cmd(extractions: Path, fmt: str, output: Path | None, unconfirmed: bool) -> None:
+    """Merge saved extractions (the JSON written by `summarizer extract`) into a report."""
+    try:
+        saved = ExtractOutput.model_validate_json(extractions.read_bytes())
+    except ValidationError as exc:
+        first = exc.errors()[0]["msg"]
+        _fail(f"{extractions}: not the output of `summarizer extract` ({first})")
+    report = merge(saved.extractions, saved.articles)
+    _write(render(report, fmt, saved.articles, unconfirmed=unconfirmed), output)
 
 
 def _write(text: str, output: Path | None) -> None:

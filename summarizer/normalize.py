@@ -81,6 +81,14 @@ _PERSON = re.compile(
 _ORG_ROLE = re.compile(rf"\b(?P<org>NATO|EU|UN)\s+(?P<role>{_ROLES})\s+(?P<name>{_NAME})")
 
 
+# "26 nations", "more than two dozen countries", "26 of Ukraine's allies": a counted group
+_COLLECTIVE = re.compile(
+    r"^(?:(?:more than|over|some|about|at least)\s+)?(?:\d+|[a-z]+(?:\s+dozen)?)\s+"
+    r"(?:of\s+[\w'’ -]+?\s+)?(?:nations|countries|allies|states|governments|members)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """A canonical actor: ``id`` is an ISO alpha-3 code, ``org:…``, ``person:…`` or ``name:…``."""
@@ -149,6 +157,8 @@ def normalize_actor(name: str, people: dict[str, Actor] | None = None) -> Actor:
         return Actor(_ORGS[key], "organisation", clean)
     if code := country_code(clean):
         return Actor(code, "country", clean, code)
+    if _COLLECTIVE.search(clean):
+        return Actor("group:allied-countries", "group", clean)
     people = people or {}
     # "British Prime Minister Keir Starmer" / "Starmer" / "Starmer's office"
     bare = re.sub(r"'s\b.*$", "", clean)

@@ -18,6 +18,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = "1"
+_Date = date  # for models whose field is itself called "date"
 
 
 class EventKind(StrEnum):
@@ -250,3 +251,96 @@ class ExtractOutput(BaseModel):
     articles: list[Article]
     extractions: list[ArticleExtraction]
     failures: list[dict[str, str]] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- report
+
+
+class Sourced(BaseModel):
+    """A reconciled value, the evidence from every article that supports it, and how many
+    articles agree."""
+
+    value: str | float | int | bool | dict[str, object] | None
+    sources: list[Evidence] = Field(default_factory=list)
+    agreement: int = Field(0, description="Number of distinct articles supporting the value")
+
+
+class ConflictValue(BaseModel):
+    value: str | float | int | bool | dict[str, object] | None
+    sources: list[Evidence] = Field(default_factory=list)
+
+
+class Conflict(BaseModel):
+    """Articles that give incompatible values for one field."""
+
+    field: str
+    values: list[ConflictValue]
+    note: str
+
+
+class ReportPledge(BaseModel):
+    id: str
+    actor: Sourced
+    actor_id: str
+    commitment_type: CommitmentType
+    status: Sourced
+    description: Sourced
+    quantity: Sourced | None = None
+    conditions: Sourced | None = None
+    recipient: Sourced | None = None
+    articles: list[str]
+    confirmed: bool
+    flags: list[str] = Field(default_factory=list)
+
+
+class ReportEvent(BaseModel):
+    id: str
+    name: str
+    kind: EventKind
+    date: Sourced | None = None
+    location: Sourced | None = None
+    host: Sourced | None = None
+    participants: list[str] = Field(default_factory=list)
+    counts: list[Sourced] = Field(default_factory=list)
+    articles: list[str]
+    pledges: list[ReportPledge] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(default_factory=list)
+    decisions: list[str] = Field(
+        default_factory=list, description="Why each article's event was merged here"
+    )
+
+
+class TimelineEntry(BaseModel):
+    event_id: str
+    date: _Date | None = None
+    status: PledgeStatus
+    sources: list[Evidence] = Field(default_factory=list)
+
+
+class Timeline(BaseModel):
+    """One actor's commitment of one type across different events."""
+
+    actor_id: str
+    commitment_type: CommitmentType
+    entries: list[TimelineEntry]
+
+
+class ArticleRef(BaseModel):
+    id: str
+    title: str | None = None
+    url: str | None = None
+    published: date | None = None
+    source: str | None = None
+
+
+class Unassigned(BaseModel):
+    article_id: str
+    reason: str
+    pledges: list[Pledge] = Field(default_factory=list)
+
+
+class Report(BaseModel):
+    events: list[ReportEvent] = Field(default_factory=list)
+    articles: list[ArticleRef] = Field(default_factory=list)
+    unassigned: list[Unassigned] = Field(default_factory=list)
+    timelines: list[Timeline] = Field(default_factory=list)

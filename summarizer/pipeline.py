@@ -1,0 +1,68 @@
+"""The whole job: extract every article, ground, merge into a Report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .errors import ConfigError, SummarizerError
+from .extract import extract
+from .llm import LLM, open_llm
+from .merge import merge
+from .schemas import Article, ArticleExtraction, Report, Unassigned
+from .settings import Settings
+
+__all__ = ["Extracted", "extract_all", "summarize"]
+
+
+@dataclass
+class Extracted:
+    extractions: list[ArticleExtraction] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)  # article id -> error
+
+
+def extract_all(
+    articles: Sequence[Article],
+    settings: Settings,
+    *,
+    llm: LLM | None = None,
+    on_article: Callable[[Article, ArticleExtraction | None, SummarizerError | None], None]
+    | None = None,
+) -> Extracted:
+    """Extract each article in turn; one article's failure is recorded, never fatal.
+
+    Configuration errors (no model, no key) are raised: no article could succeed.
+    """
+    if llm is None:
+        with open_llm(settings) as opened:
+            return extract_all(articles, settings, llm=opened, on_article=on_article)
+    done = Extracted()
+    for article in articles:
+        try:
+            x = extract(article, settings, llm=llm)
+        except ConfigError:
+            raise
+        except SummarizerError as exc:
+            done.failures[article.id] = str(exc)
+            if on_article:
+                on_article(article, None, exc)
+            continue
+        done.extractions.append(x)
+        if on_article:
+            on_article(article, x, None)
+    return done
+
+
+def summarize(
+    articles: Sequence[Article], settings: Settings | None = None, *, llm: LLM | None = None
+) -> Report:
+    """Extract, ground and merge ``articles`` into one Report.
+
+    Articles whose extraction failed are listed in ``Report.unassigned`` with the reason.
+    """
+    done = extract_all(articles, settings or Settings(), llm=llm)
+    report = merge(done.extractions, articles)
+    failed = [
+        Unassigned(article_id=a, reason=f"extraction failed: {e}") for a, e in done.failures.items()
+    ]
+    return report.model_copy(update={"unassigned": report.unassigned + failed})
