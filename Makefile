@@ -16,13 +16,19 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@
 
+# llama.cpp is built for AVX2 without AVX-512: the native AVX-512 build crashes (SIGSEGV) on
+# the first multi-token prompt on these machines. No cache, so a crashing wheel built with
+# other flags is never reused.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF
+
 $(VENV)/.local: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[local]"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --no-cache-dir -e ".[local]"
 	touch $@
 
 demo: $(VENV)/.local
 	$(BIN)/summarizer model install
-	$(BIN)/summarizer extract examples/articles -o $(OUT)/extractions.json
+	$(BIN)/summarizer summarize examples/articles -o $(OUT)/summary.md
+	@echo "wrote $(OUT)/summary.md"
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check summarizer tests bench scripts

@@ -31,12 +31,19 @@ def cite(article: Article, *phrases: str) -> list[int]:
     return out
 
 
-def answer(article: Article, events: list[dict[str, Any]], pledges: list[dict[str, Any]]) -> ArticleExtraction:
+def answer(
+    article: Article, events: list[dict[str, Any]], pledges: list[dict[str, Any]]
+) -> ArticleExtraction:
     """Ground a hand-written answer; ``s`` holds phrases instead of sentence numbers."""
     draft_events = [DraftEvent(**{**e, "s": cite(article, *e["s"])}) for e in events]
     draft_pledges = [DraftPledge(**{**p, "s": cite(article, *p["s"])}) for p in pledges]
     return ground_extraction(
-        article, split_sentences(article.text), draft_events, draft_pledges, model="hand", prompt_version="hand"
+        article,
+        split_sentences(article.text),
+        draft_events,
+        draft_pledges,
+        model="hand",
+        prompt_version="hand",
     )
 
 

@@ -6,6 +6,7 @@ quotes side by side. Article text is data: it is escaped, never interpreted.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,32 +28,28 @@ _env = Environment(
 @dataclass
 class Segment:
     text: str
-    anchor: str | None = None
-    numbers: tuple[int, ...] = ()
+    anchors: tuple[str, ...] = ()  # ids of the spans that start here
+    highlighted: bool = False
+    numbers: tuple[int, ...] = ()  # citation numbers of the spans that end here
 
 
 def segments(text: str, spans: list[Evidence], numbers: dict[str, list[int]]) -> list[Segment]:
-    """Cut ``text`` into plain and highlighted pieces; overlapping spans are joined."""
+    """Cut ``text`` at every span boundary; pieces covered by a span are highlighted.
+
+    Nested and overlapping spans keep their own anchors, so every citation has a target.
+    """
     located = sorted(
         {(e.start, e.end, anchor(e)) for e in spans if e.start is not None and e.end is not None}
     )
+    cuts = sorted({0, len(text), *(s for s, _, _ in located), *(e for _, e, _ in located)})
     out: list[Segment] = []
-    pos = 0
-    for start, end, name in located:
-        if start < pos:  # overlaps the previous highlight: extend it
-            if out and out[-1].anchor and end > pos:
-                out[-1].text += text[pos:end]
-                out[-1].numbers = tuple(
-                    dict.fromkeys(out[-1].numbers + tuple(numbers.get(name, [])))
-                )
-                pos = end
+    for a, b in itertools.pairwise(cuts):
+        if a >= b:
             continue
-        if start > pos:
-            out.append(Segment(text[pos:start]))
-        out.append(Segment(text[start:end], name, tuple(numbers.get(name, []))))
-        pos = end
-    if pos < len(text):
-        out.append(Segment(text[pos:]))
+        starting = tuple(name for s, _, name in located if s == a)
+        ending = tuple(n for _, e, name in located if e == b for n in numbers.get(name, []))
+        covered = any(s <= a and b <= e for s, e, _ in located)
+        out.append(Segment(text[a:b], starting, covered, tuple(dict.fromkeys(ending))))
     return out
 
 

@@ -1,0 +1,146 @@
+"""Merge over hand-written extractions of the sample articles (no LLM)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from summarizer.merge import merge
+from summarizer.schemas import Article, ArticleExtraction, Report
+from tests.fixtures import answer, sample_extractions
+
+SEPT = {"000_d0f0dbfe9e194b55", "001_c5e7fab55a892fe4", "003_726b05e1c8879489"}
+JAN = {"002_546e8795ffd0dea9", "004_80dba054489f2964"}
+
+
+@pytest.fixture(scope="module")
+def samples() -> tuple[list[Article], list[ArticleExtraction], Report]:
+    articles, extractions = sample_extractions()
+    return articles, extractions, merge(extractions, articles)
+
+
+def _pledge(report: Report, event: int, actor_id: str, ctype: str):  # type: ignore[no-untyped-def]
+    [p] = [
+        p
+        for p in report.events[event].pledges
+        if p.actor_id == actor_id and p.commitment_type == ctype
+    ]
+    return p
+
+
+def test_the_five_samples_make_exactly_the_two_summits(samples) -> None:  # type: ignore[no-untyped-def]
+    _, _, report = samples
+    assert [set(e.articles) for e in report.events] == [SEPT, JAN]
+    assert report.events[0].date and report.events[0].date.value == "2025-09-04"
+    assert report.unassigned == []
+
+
+def test_every_merge_decision_is_explained(samples) -> None:  # type: ignore[no-untyped-def]
+    _, _, report = samples
+    for e in report.events:
+        assert len(e.decisions) == len(e.articles)
+        assert "starts this event" in e.decisions[0]
+        assert all("joined (score" in d for d in e.decisions[1:])
+    assert any("same weekday (thursday)" in d for d in report.events[0].decisions)
+
+
+def test_clustering_does_not_depend_on_input_order(samples) -> None:  # type: ignore[no-untyped-def]
+    articles, extractions, report = samples
+    shuffled = merge(list(reversed(extractions)), list(reversed(articles)))
+    assert [set(e.articles) for e in shuffled.events] == [set(e.articles) for e in report.events]
+
+
+def test_compatible_values_merge_and_cite_every_article(samples) -> None:  # type: ignore[no-untyped-def]
+    _, _, report = samples
+    # "26 nations" (000) and "26 of Ukraine's allies" (001, 003): one count, three articles
+    counts = {c.value: c.agreement for c in report.events[0].counts}
+    assert counts["26 of Ukraine’s allies"] == 3
+    group = _pledge(report, 0, "group:allied-countries", "troops")
+    assert group.status.value == "conditional" and group.status.agreement == 3
+    # "Britain" (002) and "United Kingdom" (004) are one pledge by GBR
+    uk = _pledge(report, 1, "GBR", "troops")
+    assert set(uk.articles) == JAN and uk.actor.value == "United Kingdom"
+
+
+def test_incompatible_values_become_a_conflict_with_both_quotes(samples) -> None:  # type: ignore[no-untyped-def]
+    articles, _, report = samples
+    [conflict] = [
+        c for c in report.events[1].conflicts if c.field == "pledges[FRA/troops].quantity"
+    ]
+    values = {v.value: v for v in conflict.values}
+    assert set(values) == {"several thousand", "No figures were given"}
+    text = {a.id: a.text for a in articles}
+    for v in conflict.values:
+        [src] = v.sources
+        assert text[src.article_id][src.start : src.end] == src.quote
+    assert values["several thousand"].sources[0].article_id == "004_80dba054489f2964"
+    assert values["No figures were given"].sources[0].article_id == "002_546e8795ffd0dea9"
+
+
+def test_declines_are_kept_as_declined(samples) -> None:  # type: ignore[no-untyped-def]
+    _, _, report = samples
+    assert _pledge(report, 1, "POL", "troops").status.value == "declined"
+    assert _pledge(report, 0, "ITA", "troops").status.value == "declined"
+
+
+def test_status_change_between_events_is_a_timeline_not_a_conflict(samples) -> None:  # type: ignore[no-untyped-def]
+    _, _, report = samples
+    # Germany: considering troops in September, nothing on troops in January; Italy declines in both
+    assert not any("status" in c.field for e in report.events for c in e.conflicts)
+    articles, extractions = sample_extractions()
+    later = Article(
+        id="later",
+        text="On Friday, Oct. 10, 2025, Italy said in Rome it would send troops to Ukraine.",
+    )
+    x = answer(later, [{"ref": "E1", "name": "Rome announcement", "kind": "announcement",
+                        "date": "Friday, Oct. 10, 2025", "location": "Rome", "s": ["Oct. 10"]}],
+               [{"actor": "Italy", "type": "troops", "what": "send troops", "status": "committed",
+                 "event": "E1", "s": ["Oct. 10"]}])  # fmt: skip
+    report = merge([*extractions, x], [*articles, later])
+    assert len(report.events) == 3
+    [timeline] = [
+        t for t in report.timelines if t.actor_id == "ITA" and t.commitment_type == "troops"
+    ]
+    assert [e.status.value for e in timeline.entries] == ["declined", "committed", "declined"]
+    assert timeline.entries[0].date == date(2025, 9, 4)
+    assert not any("ITA" in c.field for e in report.events for c in e.conflicts)
+
+
+def test_same_city_months_apart_stays_separate() -> None:
+    def summit(aid: str, day: str) -> tuple[Article, ArticleExtraction]:
+        text = (
+            f"Leaders met in Paris on {day} at a summit. France pledged to send troops to Ukraine."
+        )
+        art = Article(id=aid, text=text)
+        return art, answer(art, [{"ref": "E1", "name": "Paris summit", "kind": "summit", "date": day,
+                                  "location": "Paris", "s": ["Leaders met"]}],
+                           [{"actor": "France", "type": "troops", "what": "troops", "status": "committed",
+                             "event": "E1", "s": ["France pledged"]}])  # fmt: skip
+
+    a1, x1 = summit("a1", "Sept. 4, 2025")
+    a2, x2 = summit("a2", "Jan. 6, 2026")
+    report = merge([x1, x2], [a1, a2])
+    assert [e.articles for e in report.events] == [["a1"], ["a2"]]
+
+
+def test_an_article_with_no_pledge_creates_no_event(samples) -> None:  # type: ignore[no-untyped-def]
+    articles, extractions, _ = samples
+    sport = Article(
+        id="sport", text="Paris Saint-Germain beat Lyon 3-1 on Sunday. The coach praised the team."
+    )
+    x = answer(sport, [{"ref": "E1", "name": "PSG v Lyon", "kind": "other", "date": "Sunday",
+                        "location": "Paris", "s": ["beat Lyon"]}], [])  # fmt: skip
+    report = merge([*extractions, x], [*articles, sport])
+    assert [set(e.articles) for e in report.events] == [SEPT, JAN]
+    assert [(u.article_id, u.reason) for u in report.unassigned] == [
+        ("sport", "no pledge-related event")
+    ]
+
+
+def test_merge_without_articles_still_accounts_for_every_article(samples) -> None:  # type: ignore[no-untyped-def]
+    # without the texts only the evidence quotes inform the wording signal
+    _, extractions, _ = samples
+    alone = merge(extractions)
+    assert {a for e in alone.events for a in e.articles} == SEPT | JAN
+    assert [a.id for a in alone.articles] == [x.article_id for x in extractions]
