@@ -82,6 +82,32 @@ class _Candidate:
 class _Cluster:
     members: list[_Candidate] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
+    first: date | None = None  # earliest and latest resolved day of the members
+    last: date | None = None
+    weekdays: set[str] = field(default_factory=set)
+
+    def add(self, c: _Candidate, decision: str) -> None:
+        self.members.append(c)
+        self.decisions.append(decision)
+        if c.day and c.precision is Precision.day:
+            self.first = min(self.first or c.day, c.day)
+            self.last = max(self.last or c.day, c.day)
+        if c.weekday:
+            self.weekdays.add(c.weekday)
+
+    def rules_out(self, c: _Candidate) -> str | None:
+        """A reason no member can be the same event as ``c``, checked against all members."""
+        if c.weekday and self.weekdays - {c.weekday}:
+            return "different weekdays"
+        if (
+            c.day
+            and c.precision is Precision.day
+            and self.first
+            and self.last
+            and max(abs((c.day - self.first).days), abs((self.last - c.day).days)) > 2
+        ):
+            return "dates differ"
+        return None
 
 
 def _weekday(event: Event, text: str | None) -> str | None:
@@ -244,8 +270,14 @@ def _block(c: _Candidate) -> int | None:
 
 
 def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
+    """Greedy, order-independent assignment; see the module docstring.
+
+    A candidate is scored against the first member of each cluster in its date block (and
+    the neighbouring ones) at the same or an unknown location; every member's date and
+    weekday can still rule it out.
+    """
     clusters: list[_Cluster] = []
-    by_block: dict[int | None, list[int]] = defaultdict(list)
+    index: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
     # anchored candidates first (a resolved date, then a named weekday), so that the ones with
     # neither choose among every cluster the others have formed
     cands = sorted(
@@ -254,32 +286,38 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
     )
     for cand in cands:
         block = _block(cand)
-        pool = (
-            [i for b in (block - 1, block, block + 1) for i in by_block.get(b, [])]
-            + by_block.get(None, [])
-            if block is not None
-            else range(len(clusters))
-        )
+        pool = range(len(clusters)) if block is None else _pool(index, block, cand.location)
         best: tuple[float, int, list[str]] | None = None
-        for i in sorted(set(pool)):
-            scores = [_score(cand, m, texts) for m in clusters[i].members]
-            if any(s is None for s, _ in scores):
+        for i in pool:
+            cluster = clusters[i]
+            if cluster.rules_out(cand):
                 continue
-            avg = sum(s for s, _ in scores if s is not None) / len(scores)
-            if avg >= MERGE_THRESHOLD and (best is None or avg > best[0]):
-                best = (avg, i, scores[0][1])
+            score, why = _score(cand, cluster.members[0], texts)
+            if score is not None and score >= MERGE_THRESHOLD and (best is None or score > best[0]):
+                best = (score, i, why)
         if best is None:
-            clusters.append(
-                _Cluster([cand], [f"{cand.article_id}: starts this event ({cand.event.name})"])
-            )
-            by_block[block].append(len(clusters) - 1)
+            clusters.append(_Cluster())
+            clusters[-1].add(cand, f"{cand.article_id}: starts this event ({cand.event.name})")
+            index[(block, cand.location)].append(len(clusters) - 1)
         else:
-            avg, i, why = best
-            clusters[i].members.append(cand)
-            clusters[i].decisions.append(
-                f"{cand.article_id}: joined (score {avg:.2f}: {'; '.join(why)})"
+            score, i, why = best
+            clusters[i].add(
+                cand, f"{cand.article_id}: joined (score {score:.2f}: {'; '.join(why)})"
             )
     return clusters
+
+
+def _pool(
+    index: dict[tuple[int | None, str | None], list[int]], block: int, place: str | None
+) -> list[int]:
+    keys = [
+        (b, p)
+        for b in (block - 1, block, block + 1, None)
+        for p in ({place, None} if place else {None})
+    ]
+    if place is None:  # no location: every location in the neighbouring blocks
+        keys = [k for k in index if k[0] is None or abs(k[0] - block) <= 1]
+    return sorted({i for k in keys for i in index.get(k, [])})
 
 
 # --------------------------------------------------------------------------- reconcile
