@@ -328,8 +328,20 @@ def _articles(sources: Iterable[Evidence]) -> int:
 
 
 def _record_sources(p: Pledge | Event, field_name: str) -> list[Evidence]:
-    chosen = [e for e in p.evidence if e.field == field_name]
-    return chosen or [e for e in p.evidence if e.field == "record"][:1]
+    """The evidence of one field, else the record's first citation."""
+    out: list[Evidence] = []
+    first = None
+    for e in p.evidence:
+        if e.field == field_name:
+            out.append(e)
+        elif first is None and e.field == "record":
+            first = e
+    return out or ([first] if first is not None else [])
+
+
+def _sourced(value: object, sources: list[Evidence]) -> Sourced:
+    # value is one of the types Sourced accepts
+    return Sourced(value=value, sources=sources, agreement=_articles(sources))
 
 
 def _interval(q: Quantity) -> tuple[float, float] | None:
@@ -364,7 +376,7 @@ def _reconcile_quantity(
         note = "one account gives a figure, another says none was given"
         return None, Conflict(field=f"{where}.quantity", values=values, note=note)
     if not numeric:
-        return Sourced(value=stated[0][1].text, sources=sources, agreement=_articles(sources)), None
+        return _sourced(stated[0][1].text, sources), None
     lo = max(iv[0] for _, _, iv in numeric)
     hi = min(iv[1] for _, _, iv in numeric)
     if lo > hi:
@@ -377,9 +389,7 @@ def _reconcile_quantity(
         )
     # compatible: keep the most specific value and cite every article
     best = min(numeric, key=lambda t: (t[2][1] - t[2][0], t[1].approximate))[1]
-    return Sourced(
-        value=best.model_dump(exclude_none=True), sources=sources, agreement=_articles(sources)
-    ), None
+    return _sourced(best.model_dump(exclude_none=True), sources), None
 
 
 _FIRM = {PledgeStatus.committed, PledgeStatus.conditional}
@@ -397,14 +407,10 @@ def _reconcile_status(pledges: list[Pledge], where: str) -> tuple[Sourced, Confl
             if PledgeStatus.conditional in statuses
             else PledgeStatus.committed
         )
-        return Sourced(
-            value=value.value, sources=all_sources, agreement=_articles(all_sources)
-        ), None
+        return _sourced(value.value, all_sources), None
     if len(statuses) == 1:
         (value,) = statuses
-        return Sourced(
-            value=value.value, sources=all_sources, agreement=_articles(all_sources)
-        ), None
+        return _sourced(value.value, all_sources), None
     ranked = sorted(by_status.items(), key=lambda kv: (-_articles(kv[1]), kv[0].value))
     conflict = Conflict(
         field=f"{where}.status",
@@ -412,7 +418,7 @@ def _reconcile_status(pledges: list[Pledge], where: str) -> tuple[Sourced, Confl
         note="the articles disagree on whether and how firmly this was pledged",
     )
     top, src = ranked[0]
-    return Sourced(value=top.value, sources=src, agreement=_articles(src)), conflict
+    return _sourced(top.value, src), conflict
 
 
 def _text_field(pledges: Sequence[Pledge | Event], attr: str, field_name: str) -> Sourced | None:
@@ -422,7 +428,7 @@ def _text_field(pledges: Sequence[Pledge | Event], attr: str, field_name: str) -
     counts = Counter(v for v, _ in values)
     best = max(counts, key=lambda v: (counts[v], len(v)))
     sources = [e for _, p in values for e in _record_sources(p, field_name)]
-    return Sourced(value=best, sources=sources, agreement=_articles(sources))
+    return _sourced(best, sources)
 
 
 def _actor_key(p: Pledge) -> str:
@@ -517,7 +523,7 @@ def _counts(events: list[Event]) -> list[Sourced]:
             else:
                 groups.append((unit, iv, q, list(c.evidence)))
     return [
-        Sourced(value=q.text, sources=ev, agreement=_articles(ev))
+        _sourced(q.text, ev)
         for _, _, q, ev in sorted(groups, key=lambda g: (-_articles(g[3]), g[0]))
     ]
 
@@ -531,13 +537,13 @@ def _date_field(events: list[Event]) -> Sourced | None:
     if dated:
         _, best = min(dated, key=lambda t: _PRECISION_ORDER.index(t[1].precision or Precision.day))
         sources = [s for e, _ in dated for s in _record_sources(e, "date")]
-        return Sourced(value=str(best.value), sources=sources, agreement=_articles(sources))
+        return _sourced(str(best.value), sources)
     written = [(e, e.date.text) for e in events if e.date is not None]
     if not written:
         return None
     counts = Counter(t for _, t in written)
     sources = [s for e, _ in written for s in _record_sources(e, "date")]
-    return Sourced(value=counts.most_common(1)[0][0], sources=sources, agreement=_articles(sources))
+    return _sourced(counts.most_common(1)[0][0], sources)
 
 
 def _event(cluster: _Cluster, n: int) -> ReportEvent:
