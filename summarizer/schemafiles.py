@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .schemas import ArticleExtraction, DraftExtraction, ExtractOutput
+from .schemas import ArticleExtraction, DraftExtraction, ExtractOutput, Report
 
 __all__ = ["SCHEMAS", "render_schemas", "write_schemas"]
 
@@ -19,6 +19,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "article_extraction": ArticleExtraction,
     "draft_extraction": DraftExtraction,
     "extract_output": ExtractOutput,
+    "report": Report,
 }
 
 
