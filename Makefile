@@ -16,10 +16,12 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@
 
-# llama.cpp is built for AVX2 without AVX-512: the native AVX-512 build crashes (SIGSEGV) on
-# the first multi-token prompt on these machines. No cache, so a crashing wheel built with
-# other flags is never reused.
-LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF
+# llama.cpp is built for an explicit instruction set: its default native build crashes
+# (SIGSEGV) on the first multi-token prompt on these machines. AVX-512 (with VNNI) when the
+# CPU has it, AVX2 otherwise. No pip cache, so a wheel built with other flags is never reused.
+LLAMA_AVX512 := $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && grep -qw avx512_vnni /proc/cpuinfo 2>/dev/null && echo ON || echo OFF)
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=$(LLAMA_AVX512) -DGGML_AVX512_VNNI=$(LLAMA_AVX512)
 
 $(VENV)/.local: pyproject.toml | $(BIN)/python
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --no-cache-dir -e ".[local]"

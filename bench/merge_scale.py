@@ -28,12 +28,30 @@ from summarizer.schemas import (
     Precision,
 )
 
-CITIES = ["Paris", "London", "Berlin", "Rome", "Warsaw", "Brussels", "Madrid", "Vienna", "Oslo", "Prague"]
+CITIES = [
+    "Paris",
+    "London",
+    "Berlin",
+    "Rome",
+    "Warsaw",
+    "Brussels",
+    "Madrid",
+    "Vienna",
+    "Oslo",
+    "Prague",
+]
 COUNTRIES = ["FRA", "GBR", "DEU", "ITA", "POL", "BEL", "ESP", "AUT", "NOR", "CZE", "USA", "CAN"]
 
 
 def _ev(aid: str, quote: str, start: int, field: str = "record") -> Evidence:
-    return Evidence(article_id=aid, quote=quote, start=start, end=start + len(quote), alignment=Alignment.exact, field=field)
+    return Evidence(
+        article_id=aid,
+        quote=quote,
+        start=start,
+        end=start + len(quote),
+        alignment=Alignment.exact,
+        field=field,
+    )
 
 
 def synthetic(n: int, seed: int = 1) -> list[ArticleExtraction]:
@@ -61,7 +79,15 @@ def synthetic(n: int, seed: int = 1) -> list[ArticleExtraction]:
                 description=f"{ctype.value} for Ukraine", status=rng.choice(list(PledgeStatus)),
                 event_id=event.id, evidence=[_ev(aid, quote, 0)],
             ))  # fmt: skip
-        out.append(ArticleExtraction(article_id=aid, events=[event], pledges=pledges, model="bench", prompt_version="bench"))
+        out.append(
+            ArticleExtraction(
+                article_id=aid,
+                events=[event],
+                pledges=pledges,
+                model="bench",
+                prompt_version="bench",
+            )
+        )
     return out
 
 
@@ -71,7 +97,10 @@ def main(sizes: list[int]) -> int:
         started = time.perf_counter()
         report = merge(data)
         seconds = time.perf_counter() - started
-        print(f"{n:>7} extractions -> {len(report.events):>6} events in {seconds:6.2f}s ({n / seconds:,.0f}/s)", flush=True)
+        rate = n / seconds
+        print(
+            f"{n:>7} extractions -> {len(report.events):>6} events in {seconds:6.2f}s ({rate:,.0f}/s)"
+        )
     return 0
 
 

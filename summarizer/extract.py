@@ -135,9 +135,9 @@ class _Combined:
 
 
 def _combine(parts: list[DraftExtraction]) -> _Combined:
-    """Join chunk results: prefix event refs per chunk and drop overlap duplicates."""
-    if len(parts) == 1:
-        return _Combined(parts[0].events, parts[0].pledges)
+    """Join chunk results: prefix event refs per chunk (when there are several) and drop
+    duplicates, from overlapping chunks or from a model that repeats itself."""
+    single = len(parts) == 1
     events: list[DraftEvent] = []
     pledges: list[DraftPledge] = []
     seen_events: dict[tuple[str, str], str] = {}
@@ -149,7 +149,7 @@ def _combine(parts: list[DraftExtraction]) -> _Combined:
             if key in seen_events:
                 renamed[ev.ref] = seen_events[key]
                 continue
-            ref = f"C{n}.{ev.ref}"
+            ref = ev.ref if single else f"C{n}.{ev.ref}"
             renamed[ev.ref] = seen_events[key] = ref
             events.append(ev.model_copy(update={"ref": ref}))
         for p in part.pledges:

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 import pycountry
 from rapidfuzz import fuzz
 
-from .normalize import normalize_actor, parse_quantity
+from .normalize import CAPITALS, normalize_actor, parse_quantity, resolve_date
 from .schemas import (
     Article,
     ArticleExtraction,
@@ -76,6 +76,7 @@ class _Candidate:
     location: str | None
     host: str | None
     order: int
+    filled: list[str] = field(default_factory=list)  # anchors read from the article text
 
 
 @dataclass
@@ -126,12 +127,67 @@ def _weekday(event: Event, text: str | None) -> str | None:
     return None
 
 
+def _place_in(name: str) -> str | None:
+    words = [w for w in re.findall(r"[a-z]+", name.lower()) if w in CAPITALS]
+    return words[0] if words else None
+
+
+def _fill_from_text(c: _Candidate, found: _Anchors) -> None:
+    if c.day is None and found.day is not None:
+        c.day, c.precision = found.day, Precision.day
+        c.filled.append(f"date {found.day} from the article text")
+    if c.weekday is None and found.weekday and c.day is None:
+        c.weekday = found.weekday
+        c.filled.append(f"weekday {found.weekday} from the article text")
+    if c.day is not None and c.weekday is None and c.precision is Precision.day:
+        c.weekday = _WEEKDAYS[c.day.weekday()]
+    if c.location is None and found.place:
+        c.location = found.place
+        c.filled.append(f"location {found.place} from the article text")
+
+
 def _place(value: str | None) -> str | None:
     if not value:
         return None
     words = re.findall(r"[a-z]+", value.lower())
     cities = [w for w in words if w not in {"the", "in", "at", "palace", "elysee", "france", "of"}]
     return cities[-1] if cities else None
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_ABSOLUTE = re.compile(
+    rf"\b(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})\b", re.IGNORECASE
+)
+_PLACE = re.compile(
+    r"\b(?:in|at)\s+(?:the\s+)?([A-Z][a-z]+)\b|\b([A-Z][a-z]+)\s+(?:summit|talks|meeting|conference)\b"
+)
+
+
+@dataclass(frozen=True)
+class _Anchors:
+    """Date, weekday and place an article gives for its main event, read from its text."""
+
+    day: date | None = None
+    weekday: str | None = None
+    place: str | None = None
+
+
+def _anchors(text: str | None) -> _Anchors:
+    if not text:
+        return _Anchors()
+    day = None
+    if m := _ABSOLUTE.search(text):
+        day = resolve_date(m.group(0)).value
+    weekday = None
+    if m := re.search(r"\b(" + "|".join(_WEEKDAYS) + r")\b", text, re.IGNORECASE):
+        weekday = m.group(1).lower()
+    place = None
+    for m in _PLACE.finditer(text):
+        word = (m.group(1) or m.group(2)).lower()
+        if word in CAPITALS:
+            place = word
+            break
+    return _Anchors(day, weekday, place)
 
 
 def _main_event(events: list[Event]) -> Event | None:
@@ -160,22 +216,24 @@ def _candidates(
             )
         pledges_by_event[main.id].extend(loose)
     out = []
+    main = _main_event([e for e in x.events if pledges_by_event.get(e.id)])
     for e in x.events:
         if not pledges_by_event.get(e.id):
             continue
-        out.append(
-            _Candidate(
-                article_id=x.article_id,
-                event=e,
-                pledges=pledges_by_event[e.id],
-                day=e.date.value if e.date else None,
-                precision=e.date.precision if e.date else None,
-                weekday=_weekday(e, text),
-                location=_place(e.location),
-                host=normalize_actor(e.host).id if e.host else None,
-                order=order,
-            )
+        cand = _Candidate(
+            article_id=x.article_id,
+            event=e,
+            pledges=pledges_by_event[e.id],
+            day=e.date.value if e.date else None,
+            precision=e.date.precision if e.date else None,
+            weekday=_weekday(e, text),
+            location=_place(e.location) or _place_in(e.name),
+            host=normalize_actor(e.host).id if e.host else None,
+            order=order,
         )
+        if e is main:  # what the model left out, the article's own text may say
+            _fill_from_text(cand, _anchors(text))
+        out.append(cand)
     if not out:
         return [], Unassigned(article_id=x.article_id, reason="no pledge-related event")
     return out, None
@@ -297,7 +355,10 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
                 best = (score, i, why)
         if best is None:
             clusters.append(_Cluster())
-            clusters[-1].add(cand, f"{cand.article_id}: starts this event ({cand.event.name})")
+            note = f"; {', '.join(cand.filled)}" if cand.filled else ""
+            clusters[-1].add(
+                cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})"
+            )
             index[(block, cand.location)].append(len(clusters) - 1)
         else:
             score, i, why = best

@@ -24,6 +24,7 @@ from dateparser.date import DateDataParser
 from .schemas import DateValue, Precision, Quantity
 
 __all__ = [
+    "CAPITALS",
     "Actor",
     "actor_mentions",
     "normalize_actor",
@@ -56,6 +57,14 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "beijing": "CHN", "brussels": "BEL", "tallinn": "EST", "prague": "CZE", "zagreb": "HRV",
     "ottawa": "CAN", "tokyo": "JPN", "ankara": "TUR", "copenhagen": "DNK",
 }  # fmt: skip
+
+# Cities that stand for a summit's location when an article names no other.
+CAPITALS = frozenset(
+    "washington moscow kyiv kiev paris berlin london rome warsaw beijing brussels tallinn "
+    "prague zagreb ottawa tokyo ankara copenhagen madrid vienna oslo stockholm helsinki "
+    "amsterdam lisbon athens bucharest vilnius riga budapest bratislava geneva "
+    "munich istanbul riyadh jeddah doha minsk chisinau anchorage".split()
+)
 
 _ORGS: dict[str, str] = {
     "nato": "org:nato", "north atlantic treaty organization": "org:nato",

@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 import pytest
-import yaml
 
 from summarizer.errors import InputError
 from summarizer.extract import chunk_sentences, estimate_tokens, extract, render_article
@@ -13,7 +12,7 @@ from summarizer.feeds import iter_articles
 from summarizer.llm import open_llm
 from summarizer.schemas import Alignment, Article, ArticleExtraction
 from summarizer.sentences import split_sentences
-from tests.conftest import ARTICLES, CASSETTES, recorded_settings
+from tests.conftest import ARTICLES, recorded_settings
 
 SAMPLES = sorted(p.stem for p in ARTICLES.glob("*.txt"))
 
@@ -67,22 +66,23 @@ def test_empty_article_is_refused_before_any_call() -> None:
         extract(Article(id="e", text="  \n"), recorded_settings(), llm=object())  # type: ignore[arg-type]
 
 
-def _cassette_usage(test_name: str) -> tuple[int, int, int]:
-    data = yaml.safe_load((CASSETTES / "test_extract" / f"{test_name}.yaml").read_text("utf-8"))
+def _cassette_usage(cassette: Any) -> tuple[int, int, int]:
+    """Calls and tokens the server reported, summed over the recorded responses."""
     calls = prompt = completion = 0
-    for interaction in data["interactions"]:
-        body: Any = json.loads(interaction["response"]["body"]["string"])
-        if "usage" in body:
+    for response in cassette.responses:
+        body = response["body"]["string"]
+        data: Any = json.loads(body.decode() if isinstance(body, bytes) else body)
+        if "usage" in data:
             calls += 1
-            prompt += body["usage"]["prompt_tokens"]
-            completion += body["usage"]["completion_tokens"]
+            prompt += data["usage"]["prompt_tokens"]
+            completion += data["usage"]["completion_tokens"]
     return calls, prompt, completion
 
 
 @pytest.mark.cassette
 @pytest.mark.vcr
 @pytest.mark.parametrize("stem", SAMPLES)
-def test_extract_sample_article(stem: str, request: pytest.FixtureRequest) -> None:
+def test_extract_sample_article(stem: str, vcr: Any) -> None:
     article = _article(stem)
     with open_llm(recorded_settings()) as llm:
         extraction = extract(article, recorded_settings(), llm=llm)
@@ -90,7 +90,7 @@ def test_extract_sample_article(stem: str, request: pytest.FixtureRequest) -> No
     assert extraction.events or extraction.pledges
     assert_grounded(article, extraction)
     # what we counted is what the server reported, call by call
-    calls, prompt, completion = _cassette_usage(request.node.name)
+    calls, prompt, completion = _cassette_usage(vcr)
     u = extraction.usage
     assert (u.calls, u.prompt_tokens, u.completion_tokens) == (calls, prompt, completion)
     assert extraction.prompt_version.startswith("extract-")
@@ -131,3 +131,19 @@ def test_re_ask_happens_at_most_once_and_keeps_the_first_if_no_better() -> None:
     assert len(server.requests) == 2
     [p] = x.pledges
     assert not p.confirmed and any("10,000 troops" in f for f in p.flags)
+
+
+def test_a_model_that_repeats_itself_yields_each_pledge_once() -> None:
+    from tests.scripted import Server, completion, make_llm
+
+    article = _article("003_726b05e1c8879489")
+    pledge = {
+        "actor": "France",
+        "type": "troops",
+        "what": "troops",
+        "status": "committed",
+        "s": [2],
+    }
+    server = Server(completion(_answer([pledge, pledge, dict(pledge)])))
+    x = extract(article, llm=make_llm(server, []))
+    assert [p.actor for p in x.pledges] == ["France"]
