@@ -98,9 +98,8 @@ def main(sizes: list[int]) -> int:
         report = merge(data)
         seconds = time.perf_counter() - started
         rate = n / seconds
-        print(
-            f"{n:>7} extractions -> {len(report.events):>6} events in {seconds:6.2f}s ({rate:,.0f}/s)"
-        )
+        events = len(report.events)
+        print(f"{n:>7} extractions -> {events:>6} events in {seconds:6.2f}s ({rate:,.0f}/s)")
     return 0
 
 
