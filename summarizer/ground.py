@@ -215,6 +215,24 @@ class _Grounder:
             )
         return evidence
 
+    def supporting(
+        self, record: list[Evidence], actor: Actor, people: dict[str, Actor], what: str
+    ) -> list[Evidence]:
+        """Of the cited sentences, those that name the actor; all of them if none does."""
+        naming = [
+            e
+            for e in record
+            if e.start is not None
+            and (actor.name.lower() in e.quote.lower() or actor_mentions(e.quote, actor, people))
+        ]
+        if naming and len(naming) < len(record):
+            dropped = [e.sentence for e in record if e not in naming]
+            self.warnings.append(
+                f"pledge by {what}: cited sentences {dropped} do not name the actor"
+            )
+            return naming
+        return record
+
     def value(self, quote: str | None, field: str, record: list[Evidence]) -> Evidence | None:
         """Evidence for one value written as in the article, searched near the record."""
         if not quote or not quote.strip():
@@ -315,7 +333,7 @@ def ground_extraction(
     out_pledges: list[Pledge] = []
     for p in pledges:
         actor = normalize_actor(p.actor, people)
-        record = g.cited(p.s, f"pledge by {p.actor}")
+        record = g.supporting(g.cited(p.s, f"pledge by {p.actor}"), actor, people, p.actor)
         values = [
             g.actor(actor, people, record),
             g.value(p.quantity, "quantity", record),

@@ -30,6 +30,7 @@ from rapidfuzz import fuzz
 
 from .normalize import CAPITALS, normalize_actor, parse_quantity, resolve_date
 from .schemas import (
+    Alignment,
     Article,
     ArticleExtraction,
     ArticleRef,
@@ -77,6 +78,7 @@ class _Candidate:
     host: str | None
     order: int
     filled: list[str] = field(default_factory=list)  # anchors read from the article text
+    found: dict[str, Evidence] = field(default_factory=dict)  # and the spans that say them
 
 
 @dataclass
@@ -132,18 +134,29 @@ def _place_in(name: str) -> str | None:
     return words[0] if words else None
 
 
-def _fill_from_text(c: _Candidate, found: _Anchors) -> None:
+def _fill_from_text(c: _Candidate, found: _Anchors, text: str) -> None:
+    def evidence(key: str, field_name: str) -> None:
+        start, end = found.spans[key]
+        c.found[field_name] = Evidence(
+            article_id=c.article_id, quote=text[start:end], start=start, end=end,
+            alignment=Alignment.exact, field=field_name,
+        )  # fmt: skip
+
     if c.day is None and found.day is not None:
         c.day, c.precision = found.day, Precision.day
         c.filled.append(f"date {found.day} from the article text")
+        evidence("date", "date")
     if c.weekday is None and found.weekday and c.day is None:
         c.weekday = found.weekday
         c.filled.append(f"weekday {found.weekday} from the article text")
+    if c.day is None and c.event.date is None and c.weekday and c.weekday == found.weekday:
+        evidence("weekday", "date")
     if c.day is not None and c.weekday is None and c.precision is Precision.day:
         c.weekday = _WEEKDAYS[c.day.weekday()]
     if c.location is None and found.place:
         c.location = found.place
         c.filled.append(f"location {found.place} from the article text")
+        evidence("location", "location")
 
 
 def _place(value: str | None) -> str | None:
@@ -165,29 +178,34 @@ _PLACE = re.compile(
 
 @dataclass(frozen=True)
 class _Anchors:
-    """Date, weekday and place an article gives for its main event, read from its text."""
+    """Date, weekday and place an article gives for its main event, read from its text,
+    each with the span that says it."""
 
     day: date | None = None
     weekday: str | None = None
     place: str | None = None
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def _anchors(text: str | None) -> _Anchors:
     if not text:
         return _Anchors()
+    spans: dict[str, tuple[int, int]] = {}
     day = None
-    if m := _ABSOLUTE.search(text):
-        day = resolve_date(m.group(0)).value
+    if (m := _ABSOLUTE.search(text)) and (day := resolve_date(m.group(0)).value):
+        spans["date"] = m.span()
     weekday = None
     if m := re.search(r"\b(" + "|".join(_WEEKDAYS) + r")\b", text, re.IGNORECASE):
         weekday = m.group(1).lower()
+        spans["weekday"] = m.span()
     place = None
     for m in _PLACE.finditer(text):
-        word = (m.group(1) or m.group(2)).lower()
-        if word in CAPITALS:
-            place = word
+        group = 1 if m.group(1) else 2
+        if m.group(group).lower() in CAPITALS:
+            place = m.group(group).lower()
+            spans["location"] = m.span(group)
             break
-    return _Anchors(day, weekday, place)
+    return _Anchors(day, weekday, place, spans)
 
 
 def _main_event(events: list[Event]) -> Event | None:
@@ -231,8 +249,8 @@ def _candidates(
             host=normalize_actor(e.host).id if e.host else None,
             order=order,
         )
-        if e is main:  # what the model left out, the article's own text may say
-            _fill_from_text(cand, _anchors(text))
+        if e is main and text:  # what the model left out, the article's own text may say
+            _fill_from_text(cand, _anchors(text), text)
         out.append(cand)
     if not out:
         return [], Unassigned(article_id=x.article_id, reason="no pledge-related event")
@@ -607,20 +625,42 @@ def _date_field(events: list[Event]) -> Sourced | None:
     return _sourced(counts.most_common(1)[0][0], sources)
 
 
+def _found(cluster: _Cluster, field_name: str) -> Sourced | None:
+    """A date or location read from the articles' own text when the model gave none."""
+    found = [(m, m.found[field_name]) for m in cluster.members if field_name in m.found]
+    if not found:
+        return None
+    if field_name == "date":
+        days = sorted({m.day for m, _ in found if m.day})
+        value = (
+            str(days[0])
+            if len(days) == 1
+            else Counter(e.quote for _, e in found).most_common(1)[0][0]
+        )
+    else:
+        value = Counter(e.quote for _, e in found).most_common(1)[0][0]
+    return _sourced(value, [e for _, e in found])
+
+
+def _name(names: Counter[str]) -> str:
+    """The most common name; among equals, the shortest of at least two words."""
+    return min(names, key=lambda k: (-names[k], len(k.split()) < 2, len(k), k))
+
+
 def _event(cluster: _Cluster, n: int) -> ReportEvent:
     events = [m.event for m in cluster.members]
     event_id = f"event-{n}"
-    date_field = _date_field(events)
+    date_field = _date_field(events) or _found(cluster, "date")
     names = Counter(e.name for e in events)
     kinds = Counter(e.kind for e in events)
     pledges, conflicts = _pledges(cluster, event_id)
     participants = sorted({normalize_actor(p).name for e in events for p in e.participants})
     return ReportEvent(
         id=event_id,
-        name=max(names, key=lambda k: (names[k], len(k))),
+        name=_name(names),
         kind=kinds.most_common(1)[0][0],
         date=date_field,
-        location=_text_field(events, "location", "location"),
+        location=_text_field(events, "location", "location") or _found(cluster, "location"),
         host=_text_field(events, "host", "host"),
         participants=participants,
         counts=_counts(events),

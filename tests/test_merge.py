@@ -144,3 +144,25 @@ def test_merge_without_articles_still_accounts_for_every_article(samples) -> Non
     alone = merge(extractions)
     assert {a for e in alone.events for a in e.articles} == SEPT | JAN
     assert [a.id for a in alone.articles] == [x.article_id for x in extractions]
+
+
+def test_date_and_place_come_from_the_article_text_when_the_model_gives_none() -> None:
+    def bare(aid: str, text: str) -> tuple[Article, ArticleExtraction]:
+        art = Article(id=aid, text=text)
+        return art, answer(art, [{"ref": "E1", "name": "Summit", "kind": "summit", "s": ["pledged"]}],
+                           [{"actor": "France", "type": "troops", "what": "troops", "status": "committed",
+                             "event": "E1", "s": ["pledged"]}])  # fmt: skip
+
+    a1, x1 = bare("a1", "Leaders met in Paris on Thursday, Sept. 4, 2025. France pledged troops.")
+    a2, x2 = bare("a2", "At talks in Paris on Thursday, France pledged troops to Ukraine.")
+    a3, x3 = bare("a3", "In Rome on Tuesday leaders talked. France pledged troops again.")
+    report = merge([x1, x2, x3], [a1, a2, a3])
+    assert [e.articles for e in report.events] == [["a1", "a2"], ["a3"]]
+    first = report.events[0]
+    assert first.date and first.date.value == "2025-09-04"
+    assert first.location and first.location.value == "Paris" and first.location.agreement == 2
+    text = {a.id: a.text for a in (a1, a2, a3)}
+    for src in [*first.date.sources, *first.location.sources]:
+        assert text[src.article_id][src.start : src.end] == src.quote
+    assert any("from the article text" in d for d in first.decisions)
+    assert report.events[1].date and report.events[1].date.value == "Tuesday"
