@@ -197,6 +197,8 @@ def _names_of(actor: Actor, people: dict[str, Actor]) -> set[str]:
             names.add(country.name)
     if actor.kind == "person":
         names |= {k for k, v in people.items() if v.id == actor.id}
+    elif actor.kind == "country":  # its leaders speak for it: "Macron" for France
+        names |= {k for k, v in people.items() if v.country == actor.country}
     return {n for n in names if len(n) >= 2}
 
 

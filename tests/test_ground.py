@@ -163,3 +163,12 @@ def test_a_pledge_supported_only_by_injected_text_is_never_confirmed() -> None:
 @pytest.mark.parametrize("path", sorted(ARTICLES.glob("*.txt")), ids=lambda p: p.stem)
 def test_no_sample_sentence_is_mistaken_for_an_instruction(path: Path) -> None:
     assert suspect_sentences(split_sentences(path.read_text("utf-8"))) == set()
+
+
+def test_a_country_is_found_through_its_leader_in_the_cited_sentence() -> None:
+    text = "French President Emmanuel Macron hosted the talks. Later, Macron said troops would go."
+    pledge = DraftPledge(actor="France", type="troops", what="troops", status="committed", s=[2])
+    x = _ground(text, [], [pledge])
+    actor = next(e for e in x.pledges[0].evidence if e.field == "actor")
+    assert (actor.quote, actor.alignment, actor.sentence) == ("Macron", Alignment.normalized, 2)
+    assert x.pledges[0].confirmed
