@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 import pycountry
 from rapidfuzz import fuzz
@@ -249,7 +250,8 @@ def _candidates(
             host=normalize_actor(e.host).id if e.host else None,
             order=order,
         )
-        if e is main and text:  # what the model left out, the article's own text may say
+        missing = cand.day is None or cand.weekday is None or cand.location is None
+        if e is main and text and missing:  # what the model left out, the text may say
             _fill_from_text(cand, _anchors(text), text)
         out.append(cand)
     if not out:
@@ -475,6 +477,8 @@ _FIRM = {PledgeStatus.committed, PledgeStatus.conditional}
 
 
 def _reconcile_status(pledges: list[Pledge], where: str) -> tuple[Sourced, Conflict | None]:
+    if len(pledges) == 1:
+        return _sourced(pledges[0].status.value, _record_sources(pledges[0], "record")), None
     by_status: dict[PledgeStatus, list[Evidence]] = defaultdict(list)
     for p in pledges:
         by_status[p.status] += _record_sources(p, "record")
@@ -500,12 +504,20 @@ def _reconcile_status(pledges: list[Pledge], where: str) -> tuple[Sourced, Confl
     return _sourced(top.value, src), conflict
 
 
+def _most_common(values: list[str]) -> str:
+    """The most frequent value; the longest, then the first in order, among equals."""
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=lambda v: (counts[v], len(v)))
+
+
 def _text_field(pledges: Sequence[Pledge | Event], attr: str, field_name: str) -> Sourced | None:
-    values = [(getattr(p, attr), p) for p in pledges if getattr(p, attr)]
+    """The most common value (the longest among equals), citing every article that gives one."""
+    values = [(v, p) for p in pledges if (v := getattr(p, attr))]
     if not values:
         return None
-    counts = Counter(v for v, _ in values)
-    best = max(counts, key=lambda v: (counts[v], len(v)))
+    best = values[0][0] if len(values) == 1 else _most_common([v for v, _ in values])
     sources = [e for _, p in values for e in _record_sources(p, field_name)]
     return _sourced(best, sources)
 
@@ -516,6 +528,7 @@ def _actor_key(p: Pledge) -> str:
     return p.actor_id or normalize_actor(p.actor).id
 
 
+@cache
 def _actor_name(key: str, fallback: str) -> str:
     if len(key) == 3 and key.isupper() and (c := pycountry.countries.get(alpha_3=key)):
         return str(getattr(c, "common_name", None) or c.name)
@@ -549,12 +562,12 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
         quantity, quantity_conflict = _reconcile_quantity(group, where)
         conflicts += [c for c in (status_conflict, quantity_conflict) if c]
         actor_sources = [e for p in group for e in _record_sources(p, "actor")]
-        names = Counter(p.actor for p in group)
+        common_name = group[0].actor if len(group) == 1 else _most_common([p.actor for p in group])
         out.append(
             ReportPledge(
                 id=f"{event_id}/{key}/{ctype}",
                 actor=Sourced(
-                    value=_actor_name(key, names.most_common(1)[0][0]),
+                    value=_actor_name(key, common_name),
                     sources=actor_sources,
                     agreement=_articles(actor_sources),
                 ),
@@ -672,25 +685,27 @@ def _event(cluster: _Cluster, n: int) -> ReportEvent:
 
 
 def _timelines(events: list[ReportEvent]) -> list[Timeline]:
-    seen: dict[tuple[str, str], list[TimelineEntry]] = defaultdict(list)
+    seen: dict[tuple[str, str], list[tuple[ReportEvent, ReportPledge]]] = defaultdict(list)
     for e in events:
-        day = date.fromisoformat(str(e.date.value)) if e.date and _is_iso(e.date.value) else None
         for p in e.pledges:
-            seen[(p.actor_id, p.commitment_type.value)].append(
-                TimelineEntry(
-                    event_id=e.id,
-                    date=day,
-                    status=PledgeStatus(str(p.status.value)),
-                    sources=p.status.sources,
-                )
-            )
+            seen[(p.actor_id, p.commitment_type.value)].append((e, p))
     out = []
-    for (actor, ctype), entries in sorted(seen.items()):
-        if len(entries) > 1 and len({x.status for x in entries}) > 1:
-            entries.sort(key=lambda x: (x.date is None, x.date or date.min, x.event_id))
-            out.append(
-                Timeline(actor_id=actor, commitment_type=CommitmentType(ctype), entries=entries)
+    for (actor, ctype), pairs in sorted(seen.items()):
+        if len(pairs) < 2 or len({p.status.value for _, p in pairs}) < 2:
+            continue
+        entries = [
+            TimelineEntry(
+                event_id=e.id,
+                date=date.fromisoformat(str(e.date.value))
+                if e.date and _is_iso(e.date.value)
+                else None,
+                status=PledgeStatus(str(p.status.value)),
+                sources=p.status.sources,
             )
+            for e, p in pairs
+        ]
+        entries.sort(key=lambda x: (x.date is None, x.date or date.min, x.event_id))
+        out.append(Timeline(actor_id=actor, commitment_type=CommitmentType(ctype), entries=entries))
     return out
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from dateparser.date import DateDataParser
@@ -337,6 +337,7 @@ _PRECISION = {
 _PROBE_BASES = (datetime(2001, 3, 14), datetime(2013, 10, 2))
 
 
+@lru_cache(maxsize=256)
 def _parser(base: datetime) -> DateDataParser:
     return DateDataParser(
         languages=["en"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
