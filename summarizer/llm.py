@@ -239,6 +239,13 @@ def transient_cause(exc: BaseException | None) -> openai.APIError | None:
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
+        if isinstance(exc, openai.APIConnectionError) and not isinstance(
+            exc, openai.APITimeoutError
+        ):
+            # a network failure, not an error raised by the transport itself
+            if isinstance(exc.__cause__, httpx.TransportError | OSError) or exc.__cause__ is None:
+                return exc
+            return None
         if isinstance(exc, _TRANSIENT):
             return exc
         if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
@@ -304,6 +311,15 @@ class _Tally:
         choices = getattr(response, "choices", None) or []
         if choices and choices[0].finish_reason == "length":
             self.truncated = True
+
+
+def _root(exc: BaseException) -> str:
+    """The message of the innermost cause, which says what really went wrong."""
+    seen = {id(exc)}
+    while (nxt := exc.__cause__ or exc.__context__) is not None and id(nxt) not in seen:
+        seen.add(id(nxt))
+        exc = nxt
+    return f"{type(exc).__name__}: {exc}"
 
 
 class LLM:
@@ -423,5 +439,5 @@ class LLM:
         if isinstance(exc, openai.APIStatusError):
             return ExtractionError(f"{self.label} refused the request: {exc}", usage)
         return ExtractionError(
-            f"no valid answer from {self.label} after {tally.calls} calls: {exc}", usage
+            f"no valid answer from {self.label} after {tally.calls} calls: {_root(exc)}", usage
         )

@@ -147,3 +147,29 @@ def test_backend_errors_say_how_to_fix(settings: Settings, message: str) -> None
 
     with pytest.raises(ConfigError, match=message):
         resolve_backend(settings)
+
+
+def _raising(exc: Exception, then: httpx.Response | None = None) -> Server:
+    class Raising(Server):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            self.requests.append(json.loads(request.content))
+            if len(self.requests) == 1 or then is None:
+                raise exc
+            return then
+
+    return Raising()
+
+
+def test_a_dropped_connection_is_retried() -> None:
+    server = _raising(httpx.ConnectError("connection refused"), completion(json.dumps(GOOD)))
+    sleeps: list[float] = []
+    _, usage = run(server, sleeps)
+    assert len(server.requests) == 2 and usage.retries == 1 and len(sleeps) == 1
+
+
+def test_an_error_raised_by_the_transport_itself_is_not_retried() -> None:
+    server = _raising(RuntimeError("no recorded answer matches this request"))
+    sleeps: list[float] = []
+    with pytest.raises(ExtractionError, match="no recorded answer matches"):
+        run(server, sleeps)
+    assert len(server.requests) == 1 and sleeps == []
