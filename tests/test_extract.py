@@ -147,3 +147,27 @@ def test_a_model_that_repeats_itself_yields_each_pledge_once() -> None:
     server = Server(completion(_answer([pledge, pledge, dict(pledge)])))
     x = extract(article, llm=make_llm(server, []))
     assert [p.actor for p in x.pledges] == ["France"]
+
+
+async def test_aextract_runs_articles_concurrently_on_one_model() -> None:
+    import asyncio
+
+    from summarizer.extract import aextract
+    from tests.scripted import Server, completion, make_llm
+
+    pledge = {
+        "actor": "France",
+        "type": "troops",
+        "what": "troops",
+        "status": "committed",
+        "s": [1],
+    }
+    server = Server(*[completion(_answer([pledge])) for _ in range(3)])
+    llm = make_llm(server, [])
+    articles = [
+        Article(id=f"a{n}", text=f"France pledged troops, said report {n}.") for n in range(3)
+    ]
+    results = await asyncio.gather(*(aextract(a, llm=llm) for a in articles))
+    assert [x.article_id for x in results] == ["a0", "a1", "a2"]
+    assert all(x.pledges[0].actor_id == "FRA" for x in results)
+    assert len(server.requests) == 3
