@@ -21,6 +21,11 @@ RECORDED_WITH = json.loads((CASSETTES / "recorded_with.json").read_text("utf-8")
 # server's port is chosen at random, and this URL is never contacted while replaying.
 REPLAY_BASE_URL = "http://127.0.0.1:9/v1"
 
+# Never written into a cassette; tests/test_cassettes.py checks every file for them.
+SECRET_HEADERS = frozenset(
+    {"authorization", "api-key", "openai-organization", "openai-project", "cookie", "set-cookie"}
+)
+
 RERECORD_HINT = (
     "no recorded answer matches this request (the prompt, schema, settings or article changed): "
     "re-record with `python scripts/record_cassettes.py`, replay, and review the cassette diff"
@@ -78,14 +83,7 @@ def pytest_recording_configure(config: Any, vcr: Any) -> None:
 def vcr_config() -> dict[str, Any]:
     return {
         "match_on": ["method", "path", "json_body"],
-        "filter_headers": [
-            "authorization",
-            "api-key",
-            "openai-organization",
-            "openai-project",
-            "cookie",
-            "set-cookie",
-        ],
+        "filter_headers": sorted(SECRET_HEADERS),
         "decode_compressed_response": True,
         "allow_playback_repeats": False,
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import CASSETTES
+from tests.conftest import CASSETTES, SECRET_HEADERS
 
 FILES = sorted(CASSETTES.rglob("*.yaml"))
 KEY_LIKE = re.compile(
