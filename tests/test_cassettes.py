@@ -15,14 +15,6 @@ KEY_LIKE = re.compile(
     r"sk-[A-Za-z0-9_-]{16,}|sk-proj-[A-Za-z0-9_-]{10,}|Bearer\s+[A-Za-z0-9._-]{8,}"
     r"|AKIA[0-9A-Z]{16}|ghp_[A-Za-z0-9]{30,}|xox[bp]-[A-Za-z0-9-]{10,}"
 )
-SECRET_HEADERS = {
-    "authorization",
-    "api-key",
-    "openai-organization",
-    "openai-project",
-    "cookie",
-    "set-cookie",
-}
 
 
 def test_there_are_cassettes() -> None:
