@@ -39,7 +39,7 @@ test: $(VENV)/.dev
 	$(BIN)/pytest
 
 cassettes: $(VENV)/.dev $(VENV)/.local
-	$(BIN)/python scripts/record_cassettes.py
+	$(BIN)/python scripts/record_cassettes.py $(ARGS)
 
 schemas: $(VENV)/.dev
 	$(BIN)/python -m summarizer.schemafiles

@@ -16,6 +16,7 @@ instructor's re-ask (``Settings.max_reasks``). Transient failures (429 honouring
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import socket
@@ -32,8 +33,8 @@ from typing import Any, Protocol, TypeVar
 import httpx
 import instructor
 import openai
-from instructor.core import IncompleteOutputException, TokenBudgetExceeded
-from pydantic import BaseModel
+from instructor.core import IncompleteOutputException, ResponseParsingError, TokenBudgetExceeded
+from pydantic import BaseModel, ValidationError
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -232,6 +233,7 @@ def open_llm(settings: Settings, backend: Backend | None = None) -> Iterator[LLM
 
 
 _TRANSIENT = (openai.RateLimitError, openai.APIConnectionError, openai.InternalServerError)
+_REASKABLE = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 
 
 def transient_cause(exc: BaseException | None) -> openai.APIError | None:
@@ -295,8 +297,13 @@ class _Wait:
 
 @dataclass
 class _Tally:
-    """Counts every completion instructor receives, re-asks included."""
+    """Counts every completion instructor receives, re-asks included, and notices truncation.
 
+    llama.cpp's server reports finish_reason "tool_calls" even when a tool call was cut at
+    max_tokens, so reaching max_tokens counts as truncated too.
+    """
+
+    max_tokens: int
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -308,6 +315,8 @@ class _Tally:
         if usage is not None:
             self.prompt_tokens += usage.prompt_tokens or 0
             self.completion_tokens += usage.completion_tokens or 0
+            if (usage.completion_tokens or 0) >= self.max_tokens:
+                self.truncated = True
         choices = getattr(response, "choices", None) or []
         if choices and choices[0].finish_reason == "length":
             self.truncated = True
@@ -354,7 +363,7 @@ class LLM:
         subclass carrying the usage spent so far.
         """
         s = self.settings
-        tally = _Tally()
+        tally = _Tally(s.max_tokens)
         waits = _Wait(s.backoff_initial, s.backoff_max)
         started = time.monotonic()
 
@@ -376,11 +385,19 @@ class LLM:
                 )
             client = instructor.from_openai(self.client, mode=self.mode)
             client.on("completion:response", tally.on_response)
+            # re-ask on a parse or validation error, but never feed a truncated answer back
+            reasks = Retrying(
+                stop=stop_after_attempt(s.max_reasks + 1),
+                retry=retry_if_exception(
+                    lambda e: isinstance(e, _REASKABLE) and not tally.truncated
+                ),
+                reraise=True,
+            )
             return client.chat.completions.create(
                 model=self.model,
                 messages=messages,  # type: ignore[arg-type]
                 response_model=response_model,
-                max_retries=s.max_reasks,
+                max_retries=reasks,
                 token_budget=remaining,
                 temperature=s.temperature,
                 seed=s.seed,

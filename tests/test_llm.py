@@ -173,3 +173,14 @@ def test_an_error_raised_by_the_transport_itself_is_not_retried() -> None:
     with pytest.raises(ExtractionError, match="no recorded answer matches"):
         run(server, sleeps)
     assert len(server.requests) == 1 and sleeps == []
+
+
+def test_a_tool_call_cut_at_max_tokens_is_truncated_even_if_the_server_says_tool_calls() -> None:
+    # llama.cpp's server reports finish_reason "tool_calls" for a call cut at max_tokens
+    server = Server(
+        completion('{"events": [{"ref": "E1", "s": [1', out=64), completion(json.dumps(GOOD))
+    )
+    with pytest.raises(TruncatedOutputError) as info:
+        run(server, max_tokens=64)
+    assert len(server.requests) == 1
+    assert info.value.usage.completion_tokens == 64
