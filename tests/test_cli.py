@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,25 @@ def test_bad_files_are_reported_and_the_rest_processed(tmp_path: Path) -> None:
     for name in ("missing.txt", "empty.txt", "blob.txt"):
         assert sum(name in line for line in err.splitlines()) == 1, err
     assert "Traceback" not in err
+
+
+@pytest.mark.cassette
+@pytest.mark.vcr("test_extract_writes_articles_and_extractions.yaml")
+def test_a_changed_prompt_fails_loudly_with_the_re_record_hint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from summarizer import prompts
+
+    real = prompts.load_prompt("extract")
+    changed = prompts.Prompt(
+        "extract", real.text.replace("You extract", "You carefully extract", 1)
+    )
+    module = sys.modules["summarizer.extract"]  # the package re-exports a function of that name
+    monkeypatch.setattr(
+        module,
+        "load_prompt",
+        lambda name: changed if name == "extract" else prompts.load_prompt(name),
+    )
+    code, _, err = run("extract", str(GOOD), "-o", str(tmp_path / "x.json"), *recorded_cli_args())
+    assert code == 3
+    assert "re-record with `python scripts/record_cassettes.py`" in err
