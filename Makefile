@@ -30,7 +30,6 @@ $(VENV)/.local: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.local
 	$(BIN)/summarizer model install
 	$(BIN)/summarizer summarize examples/articles -o $(OUT)/summary.md
-	@echo "wrote $(OUT)/summary.md"
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check summarizer tests bench scripts
