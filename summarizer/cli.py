@@ -28,12 +28,13 @@ from rich.progress import (
 )
 
 from .errors import ConfigError, InputError, SummarizerError
+from .evaluate import Gold, evaluate
 from .feeds import Loaded, iter_articles
 from .merge import merge
 from .modelstore import DEFAULT_SPEC, install_model, model_path
 from .pipeline import extract_all
 from .render import FORMATS, render
-from .schemas import Article, ArticleExtraction, ExtractOutput, Unassigned
+from .schemas import Article, ArticleExtraction, ExtractOutput, Report, Unassigned
 from .settings import DEFAULT_MODEL, Settings
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
@@ -274,6 +275,57 @@ def _progress(disable: bool) -> Progress:
         disable=disable,
         transient=False,
     )
+
+
+@cli.command("eval")
+@click.option(
+    "--gold", "gold_path", required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Gold annotation (format: docs/gold-format.md).",
+)  # fmt: skip
+@click.argument("report_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_option
+def eval_cmd(gold_path: Path, report_path: Path, output: Path | None) -> None:
+    """Score a JSON report (`summarizer summarize -f json`) against a gold annotation.
+
+    Prints the metrics; -o also writes them as JSON.
+
+    \b
+    Example:
+      summarizer summarize examples/articles -f json -o report.json
+      summarizer eval --gold gold/samples.gold.json report.json
+    """
+    try:
+        gold = Gold.model_validate_json(gold_path.read_bytes())
+    except ValidationError as exc:
+        _fail(f"{gold_path}: not a gold file ({exc.errors()[0]['msg']}); see docs/gold-format.md")
+    try:
+        report = Report.model_validate_json(report_path.read_bytes())
+    except ValidationError as exc:
+        _fail(f"{report_path}: not a JSON report ({exc.errors()[0]['msg']}); make one with -f json")
+    scores = evaluate(report, gold)
+    rows = [
+        ("events: article pairs", scores.event_pairs),
+        ("pledges: lenient", scores.pledges_lenient),
+        ("pledges: strict", scores.pledges_strict),
+        ("conflicts", scores.conflicts),
+    ]
+    click.echo(f"{'metric':<24}{'precision':>10}{'recall':>8}{'f1':>7}{'tp':>5}{'fp':>5}{'fn':>5}")
+    for name, r in rows:
+        click.echo(
+            f"{name:<24}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>7.3f}"
+            f"{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}"
+        )
+    g = scores.grounding
+    click.echo(f"event date accuracy     {scores.date_accuracy:.3f}")
+    click.echo(f"event location accuracy {scores.location_accuracy:.3f}")
+    click.echo(f"pledge status accuracy  {scores.status_accuracy:.3f} (of lenient matches)")
+    click.echo(
+        f"grounding rate          {g['rate']:.3f} (exact {g['exact']}, normalized "
+        f"{g['normalized']}, fuzzy {g['fuzzy']}, missing {g['missing']})"
+    )
+    if output:
+        _write(scores.model_dump_json(indent=2), output)
 
 
 @cli.group("model")
