@@ -32,9 +32,9 @@ from .evaluate import Gold, evaluate
 from .feeds import Loaded, iter_articles
 from .merge import merge
 from .modelstore import DEFAULT_SPEC, install_model, model_path
-from .pipeline import extract_all
+from .pipeline import extract_all, merge_accounting
 from .render import FORMATS, render
-from .schemas import Article, ArticleExtraction, ExtractOutput, Report, Unassigned
+from .schemas import Article, ArticleExtraction, ExtractOutput, Report
 from .settings import DEFAULT_MODEL, Settings
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
@@ -232,9 +232,7 @@ def summarize_cmd(
     loaded, failures = _read(paths)
     extractions = _extract(loaded, settings, ctx.obj["quiet"], failures)
     articles = [item.article for item in loaded]
-    report = merge(extractions, articles)
-    lost = [Unassigned(article_id=f["source"], reason=f["error"]) for f in failures]
-    report = report.model_copy(update={"unassigned": report.unassigned + lost})
+    report = merge_accounting(extractions, articles, {f["source"]: f["error"] for f in failures})
     _write(render(report, fmt, articles, unconfirmed=unconfirmed), output)
     sys.exit(_exit_code(extractions, failures))
 

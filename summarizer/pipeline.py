@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .errors import ConfigError, SummarizerError
@@ -12,7 +12,7 @@ from .merge import merge
 from .schemas import Article, ArticleExtraction, Report, Unassigned
 from .settings import Settings
 
-__all__ = ["Extracted", "extract_all", "summarize"]
+__all__ = ["Extracted", "extract_all", "merge_accounting", "summarize"]
 
 
 @dataclass
@@ -61,8 +61,16 @@ def summarize(
     Articles whose extraction failed are listed in ``Report.unassigned`` with the reason.
     """
     done = extract_all(articles, settings or Settings(), llm=llm)
-    report = merge(done.extractions, articles)
-    failed = [
-        Unassigned(article_id=a, reason=f"extraction failed: {e}") for a, e in done.failures.items()
-    ]
-    return report.model_copy(update={"unassigned": report.unassigned + failed})
+    failed = {a: f"extraction failed: {e}" for a, e in done.failures.items()}
+    return merge_accounting(done.extractions, articles, failed)
+
+
+def merge_accounting(
+    extractions: Sequence[ArticleExtraction],
+    articles: Sequence[Article],
+    failures: Mapping[str, str],
+) -> Report:
+    """``merge``, with every source that produced no extraction listed as unassigned."""
+    report = merge(extractions, articles)
+    lost = [Unassigned(article_id=source, reason=why) for source, why in failures.items()]
+    return report.model_copy(update={"unassigned": report.unassigned + lost})

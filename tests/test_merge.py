@@ -166,3 +166,16 @@ def test_date_and_place_come_from_the_article_text_when_the_model_gives_none() -
         assert text[src.article_id][src.start : src.end] == src.quote
     assert any("from the article text" in d for d in first.decisions)
     assert report.events[1].date and report.events[1].date.value == "Tuesday"
+
+
+def test_sources_without_an_extraction_are_listed_as_unassigned(samples) -> None:  # type: ignore[no-untyped-def]
+    from summarizer.pipeline import merge_accounting
+
+    articles, extractions, _ = samples
+    report = merge_accounting(
+        extractions, articles, {"bad.txt": "bad.txt: empty article (no text)"}
+    )
+    assert [set(e.articles) for e in report.events] == [SEPT, JAN]
+    assert [(u.article_id, u.reason) for u in report.unassigned] == [
+        ("bad.txt", "bad.txt: empty article (no text)")
+    ]
