@@ -1,7 +1,8 @@
 """The ``summarizer`` command. The only module that reads the environment or draws progress.
 
 Exit codes: 0 everything worked; 1 some articles failed (the others are still in the output);
-2 bad usage or configuration (nothing was processed); 3 no article could be processed.
+2 bad usage or configuration (nothing was processed); 3 no article could be processed;
+4 a batch stopped at its token budget (run it again to continue); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from .batch import BatchOptions, BatchProgress, BatchResult, run_batch
 from .errors import ConfigError, InputError, SummarizerError
 from .evaluate import Gold, evaluate
 from .feeds import Loaded, iter_articles
@@ -36,8 +38,10 @@ from .pipeline import extract_all, merge_accounting
 from .render import FORMATS, render
 from .schemas import Article, ArticleExtraction, ExtractOutput, Report
 from .settings import DEFAULT_MODEL, Settings
+from .store import Store
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING, EXIT_BUDGET = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
 
 stderr = Console(stderr=True, soft_wrap=True)
 
@@ -90,7 +94,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
     \b
     Exit codes: 0 ok; 1 some articles failed (the rest are in the output);
-    2 bad usage or configuration; 3 no article could be processed.
+    2 bad usage or configuration; 3 no article could be processed;
+    4 batch stopped at --max-tokens-total (run again to continue); 130 interrupted.
     """
     _setup_logging(verbose, quiet)
     ctx.obj = {"quiet": quiet}
@@ -251,6 +256,153 @@ def merge_cmd(extractions: Path, fmt: str, output: Path | None, unconfirmed: boo
         _fail(f"{extractions}: not the output of `summarizer extract` ({first})")
     report = merge(saved.extractions, saved.articles)
     _write(render(report, fmt, saved.articles, unconfirmed=unconfirmed), output)
+
+
+@cli.command("batch")
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--store", "store_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file that keeps articles, extractions, runs, usage and failures (created).",
+)  # fmt: skip
+@click.option(
+    "--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
+    help="Articles extracted at once (the local model serves one at a time).",
+)  # fmt: skip
+@output_option
+@format_option
+@unconfirmed_option
+@click.option("--retry-failed", is_flag=True, help="Extract again the articles that failed before.")
+@click.option(
+    "--max-tokens-total", type=click.IntRange(1), default=None,
+    help="Stop starting new articles once this run has spent this many tokens.",
+)  # fmt: skip
+@click.option("--rpm", type=click.FloatRange(min=0, min_open=True), help="Requests per minute.")
+@click.option("--tpm", type=click.FloatRange(min=0, min_open=True), help="Tokens per minute.")
+@click.option("--quiet", "batch_quiet", is_flag=True, help="No progress bar and no summary (cron).")
+@model_option
+@base_url_option
+@max_tokens_option
+@chunk_option
+@click.pass_context
+def batch_cmd(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    store_path: Path,
+    concurrency: int,
+    output: Path | None,
+    fmt: str,
+    unconfirmed: bool,
+    retry_failed: bool,
+    max_tokens_total: int | None,
+    rpm: float | None,
+    tpm: float | None,
+    batch_quiet: bool,
+    model: str,
+    base_url: str | None,
+    max_tokens: int | None,
+    chunk_tokens: int | None,
+) -> None:
+    """Extract new articles from feeds and folders into a store, then report on all of it.
+
+    SOURCES are RSS/Atom feed files or URLs, .jsonl / .json files of articles, directories of
+    .txt, .html and .json files, or - for standard input. Articles already extracted with the
+    same model and prompt are never sent again, so running this every hour costs only the new
+    articles. A killed run loses nothing: run it again to continue.
+
+    \b
+    Example:
+      summarizer batch feeds/*.xml --store news.sqlite -o tracker.md
+      summarizer batch feeds/*.xml --store news.sqlite --retry-failed
+    """
+    quiet = batch_quiet or ctx.obj["quiet"]
+    if batch_quiet:
+        _setup_logging(0, True)
+    settings = _settings(
+        model, base_url, max_tokens=max_tokens, chunk_tokens=chunk_tokens, rpm=rpm, tpm=tpm
+    )
+    options = BatchOptions(
+        concurrency=concurrency, retry_failed=retry_failed, max_tokens_total=max_tokens_total
+    )
+    try:
+        store = Store(store_path)
+    except ConfigError as exc:
+        _fail(str(exc))
+    with store:
+        with _progress(quiet) as bar:
+            task = bar.add_task("extracting", total=None)
+
+            def progress(p: BatchProgress) -> None:
+                label = f"extracting ({p.failed} failed)" if p.failed else "extracting"
+                bar.update(task, total=p.todo, completed=p.done, description=label)
+
+            try:
+                result = run_batch(
+                    sources, store, settings, options, stdin=sys.stdin.buffer, on_progress=progress
+                )
+            except ConfigError as exc:
+                _fail(str(exc))
+            except KeyboardInterrupt:
+                bar.stop()
+                _fail(
+                    "interrupted: every article finished so far is stored; run the same command "
+                    "again to continue",
+                    EXIT_INTERRUPTED,
+                )
+            except SummarizerError as exc:
+                _fail(str(exc))
+        if result.report is not None and output is not None:
+            text = render(result.report, fmt, store.articles(), unconfirmed=unconfirmed)
+            _write(text, output)
+    if not quiet:
+        _batch_summary(result, store_path)
+    if result.left:
+        sys.exit(EXIT_BUDGET)
+    if result.seen == 0:
+        sys.exit(EXIT_NOTHING)
+    still_failed = result.failed + result.skipped_failed + len(result.input_errors)
+    sys.exit(EXIT_PARTIAL if still_failed else EXIT_OK)
+
+
+def _batch_summary(result: BatchResult, store_path: Path) -> None:
+    t = result.totals
+    cost = "n/a (no price for this model)" if t is None or t.cost is None else f"${t.cost:.4f}"
+    lines = [
+        f"[bold]run {result.run_id}[/] {result.status}: {result.seen} articles "
+        f"({result.new_articles} new), {result.cached} already extracted, "
+        f"{result.extracted} extracted, {result.failed} failed",
+    ]
+    if t is not None:
+        lines.append(
+            f"tokens: {t.prompt_tokens:,} prompt + {t.completion_tokens:,} completion "
+            f"in {t.calls} calls; cost {cost}"
+        )
+    if result.report is not None:
+        r = result.report
+        pledges = sum(len(e.pledges) for e in r.events)
+        lines.append(
+            f"report: {len(r.events)} events, {pledges} pledges, {len(r.articles)} articles"
+        )
+    for error in result.input_errors[:5]:
+        lines.append(f"[red]unreadable[/] {escape(error)}")
+    if len(result.input_errors) > 5:
+        lines.append(f"... and {len(result.input_errors) - 5} more unreadable sources")
+    shown = list(result.failures.items())[:5]
+    for article_id, reason in shown:
+        lines.append(f"[red]failed[/] {escape(article_id)}: {escape(reason[:160])}")
+    if len(result.failures) > len(shown):
+        lines.append(f"... and {len(result.failures) - len(shown)} more failures")
+    if result.failed or result.skipped_failed:
+        lines.append(
+            f"{result.failed + result.skipped_failed} articles have failed; reasons are in the "
+            f"failures table of {store_path}; retry them with --retry-failed"
+        )
+    if result.left:
+        lines.append(
+            f"[yellow]stopped at --max-tokens-total[/]: {result.left} articles not started; run "
+            "the same command again (with a new budget) to continue"
+        )
+    for line in lines:
+        stderr.print(line, highlight=False)
 
 
 def _write(text: str, output: Path | None) -> None:

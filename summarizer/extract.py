@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 
 from .errors import BudgetExceededError, InputError, LLMError
@@ -30,15 +31,32 @@ from .schemas import (
 from .sentences import Sentence, split_sentences
 from .settings import Settings
 
-__all__ = ["aextract", "chunk_sentences", "estimate_tokens", "extract", "render_article"]
+__all__ = [
+    "aextract",
+    "chunk_sentences",
+    "estimate_tokens",
+    "extract",
+    "pledge_candidates",
+    "prompt_version",
+    "render_article",
+]
 
 log = logging.getLogger(__name__)
 
 PROMPT = "extract"
 REASK_PROMPT = "reask_missing"
+PLEDGE_PROMPT = "pledges"
 # Characters per token for English news text under the Qwen/OpenAI tokenizers, rounded down
 # so chunk sizes err on the small side.
 _CHARS_PER_TOKEN = 3.5
+
+
+def prompt_version(settings: Settings) -> str:
+    """The version of every prompt a run with ``settings`` sends (part of cache keys)."""
+    version = load_prompt(PROMPT).version
+    if settings.pledge_pass:
+        version += "+" + load_prompt(PLEDGE_PROMPT).version
+    return version
 
 
 def estimate_tokens(text: str) -> int:
@@ -128,6 +146,30 @@ def _reask(
     ]
 
 
+# Words that mark a sentence as possibly stating a commitment (or a refusal of one).
+_COMMITMENT = re.compile(
+    r"\b(?:pledg|commit|promis|vow|send|sent|deploy|provid|contribut|offer|donat|fund|financ"
+    r"|suppl|ready|willing|prepared|would|will|could|refus|declin|ruled? out|reject|sanction"
+    r"|monitor|guarantee|troops?|soldiers|billion|million|train|consider|stud(?:y|ying)|back)",
+    re.IGNORECASE,
+)
+
+
+def pledge_candidates(sentences: list[Sentence]) -> list[Sentence]:
+    """Sentences that may state a commitment, for the pledge pass (withheld ones excluded)."""
+    suspect = suspect_sentences(sentences)
+    return [s for s in sentences if s.number not in suspect and _COMMITMENT.search(s.text)]
+
+
+def _pledge_messages(article: Article, candidates: list[Sentence]) -> list[dict[str, str]]:
+    head = f"Article: {article.id}" + (f"\nTitle: {article.title}" if article.title else "")
+    body = "\n".join(f"[{s.number}] {s.text}" for s in candidates)
+    return [
+        {"role": "system", "content": load_prompt(PLEDGE_PROMPT).text},
+        {"role": "user", "content": f"{head}\n\nSentences:\n{body}"},
+    ]
+
+
 @dataclass
 class _Combined:
     events: list[DraftEvent]
@@ -162,6 +204,32 @@ def _combine(parts: list[DraftExtraction]) -> _Combined:
     return _Combined(events, pledges)
 
 
+_FILLABLE = ("quantity", "conditions", "recipient")
+
+
+def _add_pledges(combined: _Combined, extra: list[DraftPledge]) -> int:
+    """Fold the pledge pass into the main answer: a pledge by a new (actor, type) is added
+    (under the article's only event, if it has one); for a known one, fields the main answer
+    left empty are filled in. Returns how many pledges were added."""
+    refs = {e.ref for e in combined.events}
+    only = combined.events[0].ref if len(combined.events) == 1 else None
+    known = {(p.actor.strip().lower(), p.type): i for i, p in enumerate(combined.pledges)}
+    added = 0
+    for p in extra:
+        key = (p.actor.strip().lower(), p.type)
+        if key in known:
+            base = combined.pledges[known[key]]
+            fill = {f: getattr(p, f) for f in _FILLABLE if getattr(p, f) and not getattr(base, f)}
+            if fill:
+                combined.pledges[known[key]] = base.model_copy(update=fill)
+            continue
+        known[key] = len(combined.pledges)
+        event = p.event if p.event in refs else only
+        combined.pledges.append(p.model_copy(update={"event": event}))
+        added += 1
+    return added
+
+
 def extract(
     article: Article, settings: Settings | None = None, *, llm: LLM | None = None
 ) -> ArticleExtraction:
@@ -178,7 +246,6 @@ def extract(
         raise InputError(f"article {article.id} has no text")
     sentences = split_sentences(article.text)
     chunks = chunk_sentences(sentences, settings.chunk_tokens, settings.chunk_overlap)
-    prompt = load_prompt(PROMPT)
     usage = Usage()
     parts: list[DraftExtraction] = []
 
@@ -207,13 +274,20 @@ def extract(
                 draft = retry
         parts.append(draft)
     combined = _combine(parts)
+    if settings.pledge_pass:
+        candidates = pledge_candidates(sentences)
+        for chunk in chunk_sentences(candidates, settings.chunk_tokens, 0) if candidates else []:
+            found = ask(_pledge_messages(article, chunk))
+            numbers = {s.number for s in chunk}
+            kept = [p for p in found.pledges if p.s and set(p.s) <= numbers]
+            log.info("pledge pass article=%s added=%d", article.id, _add_pledges(combined, kept))
     extraction = ground_extraction(
         article,
         sentences,
         combined.events,
         combined.pledges,
         model=llm.label,
-        prompt_version=prompt.version,
+        prompt_version=prompt_version(settings),
     )
     log.info(
         "extracted article=%s events=%d pledges=%d chunks=%d tokens=%d",

@@ -6,28 +6,44 @@ unreadable file never stops the others. Formats:
 * ``.txt``: the first line is the title; ``text`` is the whole file, so offsets index it as is.
 * ``.html`` / ``.htm`` (or text that starts like HTML): tags stripped, scripts and styles dropped.
 * ``.json``: an object (or a list of objects) with Article fields; ``.jsonl``: one per line.
+* ``.xml`` / ``.rss`` / ``.atom`` (or a file that starts like a feed): an RSS or Atom feed, read
+  with feedparser; each entry's content (else its summary) is the text, with its link,
+  published date and title. ``http(s)://`` sources are fetched and read as feeds.
 * a directory: every file of those kinds below it, in name order; ``-``: standard input.
 """
 
 from __future__ import annotations
 
+import calendar
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import feedparser
+import httpx
 from pydantic import ValidationError
 
 from .errors import InputError
 from .schemas import Article
 
-__all__ = ["MAX_ARTICLE_BYTES", "Loaded", "article_from_bytes", "iter_articles"]
+__all__ = [
+    "MAX_ARTICLE_BYTES",
+    "Loaded",
+    "article_from_bytes",
+    "articles_from_feed",
+    "iter_articles",
+]
 
 MAX_ARTICLE_BYTES = 2_000_000
-SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm")
+MAX_FEED_BYTES = 200_000_000
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+SUFFIXES = (".txt", ".json", ".jsonl", ".html", ".htm", *FEED_SUFFIXES)
 
 
 @dataclass
@@ -96,11 +112,12 @@ def _looks_html(text: str) -> bool:
     return bool(re.match(r"\s*(<!doctype html|<html|<body|<article|<p[\s>])", text, re.I))
 
 
-def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
-    if len(data) > MAX_ARTICLE_BYTES:
+def _decode(data: bytes, name: str, limit: int = MAX_ARTICLE_BYTES) -> tuple[str, list[str]]:
+    if len(data) > limit:
+        what = "one article" if limit == MAX_ARTICLE_BYTES else "one file"
         raise InputError(
-            f"{name}: {len(data):,} bytes is over the {MAX_ARTICLE_BYTES:,}-byte limit for one "
-            "article; split it into several files",
+            f"{name}: {len(data):,} bytes is over the {limit:,}-byte limit for {what}; "
+            "split it into several files",
             name,
         )
     if _looks_binary(data):
@@ -165,9 +182,14 @@ def _records(text: str, path: Path, jsonl: bool) -> Iterator[tuple[dict[str, Any
 
 
 def _from_json(path: Path, data: bytes) -> Iterator[Loaded | InputError]:
-    text, warnings = _decode(data, str(path))
+    jsonl = path.suffix == ".jsonl"
     try:
-        records = list(_records(text, path, path.suffix == ".jsonl"))
+        text, warnings = _decode(data, str(path), MAX_FEED_BYTES if jsonl else MAX_ARTICLE_BYTES)
+    except InputError as exc:
+        yield exc
+        return
+    try:
+        records = list(_records(text, path, jsonl))
     except InputError as exc:
         yield exc
         return
@@ -184,6 +206,77 @@ def _from_json(path: Path, data: bytes) -> Iterator[Loaded | InputError]:
             yield exc
 
 
+def _looks_feed(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<?xml"):
+        head = head[head.find(b"?>") + 2 :].lstrip()
+        while head.startswith(b"<!--"):
+            head = head[head.find(b"-->") + 3 :].lstrip()
+    return head.startswith((b"<rss", b"<feed", b"<rdf:rdf"))
+
+
+def _slug(value: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-")[-60:].strip("-")
+    return slug or hashlib.sha256(value.encode()).hexdigest()[:12]
+
+
+def _entry_date(entry: Any) -> str | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(parsed), UTC).date().isoformat()
+
+
+def articles_from_feed(data: bytes, name: str) -> Iterator[Loaded | InputError]:
+    """Each entry of an RSS or Atom feed as an article (feedparser does the parsing)."""
+    if len(data) > MAX_FEED_BYTES:
+        yield InputError(f"{name}: {len(data):,} bytes is over the feed size limit", name)
+        return
+    feed = feedparser.parse(data)
+    if feed.bozo and not feed.entries:
+        yield InputError(f"{name}: not a readable RSS or Atom feed ({feed.bozo_exception})", name)
+        return
+    if not feed.entries:
+        yield InputError(f"{name}: the feed has no entries", name)
+        return
+    source = feed.feed.get("title")
+    for n, entry in enumerate(feed.entries, 1):
+        where = f"{name}#{n}"
+        contents = entry.get("content") or []
+        html = contents[0].get("value") if contents else entry.get("summary")
+        if not html or not html.strip():
+            yield InputError(f"{where}: the entry has no content or summary", name)
+            continue
+        key = entry.get("id") or entry.get("link") or f"{Path(name).stem}-{n}"
+        _, text = html_to_text(html) if _looks_markup(html) else (None, html.strip())
+        fields = {
+            "id": _slug(key),
+            "text": text,
+            "title": entry.get("title"),
+            "url": entry.get("link"),
+            "published": _entry_date(entry),
+            "source": source,
+        }
+        try:
+            yield Loaded(_build(fields, where))
+        except InputError as exc:
+            yield exc
+
+
+def _looks_markup(text: str) -> bool:
+    return bool(re.search(r"<[a-zA-Z][^>]*>|&[a-z]+;|&#\d+;", text))
+
+
+def _from_url(url: str) -> Iterator[Loaded | InputError]:
+    try:
+        response = httpx.get(url, timeout=30, follow_redirects=True)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        yield InputError(f"{url}: cannot fetch the feed ({exc})", url)
+        return
+    yield from articles_from_feed(response.content, url)
+
+
 def _from_file(path: Path) -> Iterator[Loaded | InputError]:
     try:
         data = path.read_bytes()
@@ -192,6 +285,9 @@ def _from_file(path: Path) -> Iterator[Loaded | InputError]:
         return
     if path.suffix in (".json", ".jsonl"):
         yield from _from_json(path, data)
+        return
+    if path.suffix.lower() in FEED_SUFFIXES or _looks_feed(data):
+        yield from articles_from_feed(data, str(path))
         return
     try:
         yield article_from_bytes(data, id=path.stem, name=str(path), suffix=path.suffix.lower())
@@ -213,6 +309,9 @@ def iter_articles(
             except InputError as exc:
                 yield exc
             continue
+        if source.startswith(("http://", "https://")):
+            yield from _from_url(source)
+            continue
         path = Path(source)
         if path.is_dir():
             files = sorted(
@@ -220,7 +319,8 @@ def iter_articles(
             )
             if not files:
                 yield InputError(
-                    f"{path}: no .txt, .html, .json or .jsonl files in this directory", str(path)
+                    f"{path}: no .txt, .html, .json, .jsonl or feed files in this directory",
+                    str(path),
                 )
             for file in files:
                 yield from _from_file(file)

@@ -52,10 +52,11 @@ from .errors import (
     TruncatedOutputError,
 )
 from .modelstore import resolve_model_file
+from .ratelimit import RateLimiter
 from .schemas import Usage
 from .settings import Settings
 
-__all__ = ["LLM", "Backend", "open_llm", "resolve_backend"]
+__all__ = ["LLM", "Backend", "backend_label", "open_llm", "resolve_backend"]
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,9 @@ class Backend(Protocol):
     """Something that yields a ready OpenAI client, the model id to ask for, and a mode."""
 
     name: str
+
+    @property
+    def model(self) -> str: ...
 
     def open(self, settings: Settings) -> contextlib.AbstractContextManager[LLM]: ...
 
@@ -222,6 +226,12 @@ def resolve_backend(settings: Settings) -> Backend:
     return OpenAIBackend(model, settings.api_key)
 
 
+def backend_label(settings: Settings) -> str:
+    """``backend:model`` as ``LLM.label`` will say it, without opening anything."""
+    backend = resolve_backend(settings)
+    return f"{backend.name}:{backend.model}"
+
+
 @contextlib.contextmanager
 def open_llm(settings: Settings, backend: Backend | None = None) -> Iterator[LLM]:
     """A ready model for the duration of the block (the local server stops at its end)."""
@@ -282,15 +292,20 @@ class _Wait:
 
     initial: float
     cap: float
+    limiter: RateLimiter | None = None
     waits: list[float] = field(default_factory=list)
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        asked = retry_after(transient_cause(exc))
+        cause = transient_cause(exc)
+        asked = retry_after(cause)
         if asked is not None:
             delay = min(asked, self.cap)
         else:
             delay = wait_exponential_jitter(initial=self.initial, max=self.cap)(state)
+        if self.limiter is not None and getattr(cause, "status_code", None) == 429:
+            # the whole backend is over its limit: every worker holds off, this one included
+            self.limiter.pause(delay)
         self.waits.append(delay)
         return delay
 
@@ -300,23 +315,39 @@ class _Tally:
     """Counts every completion instructor receives, re-asks included, and notices truncation.
 
     llama.cpp's server reports finish_reason "tool_calls" even when a tool call was cut at
-    max_tokens, so reaching max_tokens counts as truncated too.
+    max_tokens, so reaching max_tokens counts as truncated too. With a rate limiter, each
+    request first reserves its estimated tokens and settles them when the answer arrives.
     """
 
     max_tokens: int
+    limiter: RateLimiter | None = None
+    reserved: int = 0
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     truncated: bool = False
+    per_call: list[tuple[int, int]] = field(default_factory=list)
+
+    def on_request(self, *args: Any, **kwargs: Any) -> None:
+        if self.limiter is None:
+            return
+        chars = sum(len(str(m.get("content") or "")) for m in kwargs.get("messages") or [])
+        self.reserved = int(chars / 3.5) + 200 + int(kwargs.get("max_tokens") or self.max_tokens)
+        self.limiter.acquire(self.reserved)
 
     def on_response(self, response: Any) -> None:
         self.calls += 1
         usage = getattr(response, "usage", None)
+        prompt = completion = 0
         if usage is not None:
-            self.prompt_tokens += usage.prompt_tokens or 0
-            self.completion_tokens += usage.completion_tokens or 0
-            if (usage.completion_tokens or 0) >= self.max_tokens:
-                self.truncated = True
+            prompt, completion = usage.prompt_tokens or 0, usage.completion_tokens or 0
+            self.prompt_tokens += prompt
+            self.completion_tokens += completion
+        self.per_call.append((prompt, completion))
+        if self.limiter is not None:
+            self.limiter.settle(self.reserved, prompt + completion or self.reserved)
+        if completion >= self.max_tokens:
+            self.truncated = True
         choices = getattr(response, "choices", None) or []
         if choices and choices[0].finish_reason == "length":
             self.truncated = True
@@ -349,6 +380,8 @@ class LLM:
         self.settings = settings
         self.backend = backend
         self._sleep = sleep
+        limiter = RateLimiter(settings.rpm, settings.tpm, sleep=sleep)
+        self.limiter = limiter if limiter.active else None
 
     @property
     def label(self) -> str:
@@ -363,8 +396,8 @@ class LLM:
         subclass carrying the usage spent so far.
         """
         s = self.settings
-        tally = _Tally(s.max_tokens)
-        waits = _Wait(s.backoff_initial, s.backoff_max)
+        tally = _Tally(s.max_tokens, self.limiter)
+        waits = _Wait(s.backoff_initial, s.backoff_max, self.limiter)
         started = time.monotonic()
 
         def usage() -> Usage:
@@ -375,6 +408,7 @@ class LLM:
                 reasks=max(0, tally.calls - 1 - len(waits.waits)),
                 retries=len(waits.waits),
                 seconds=round(time.monotonic() - started, 3),
+                call_tokens=list(tally.per_call),
             )
 
         def attempt() -> T:
@@ -384,6 +418,7 @@ class LLM:
                     f"token budget of {budget} spent after {tally.calls} calls", usage()
                 )
             client = instructor.from_openai(self.client, mode=self.mode)
+            client.on("completion:kwargs", tally.on_request)
             client.on("completion:response", tally.on_response)
             # re-ask on a parse or validation error, but never feed a truncated answer back
             reasks = Retrying(
@@ -453,6 +488,11 @@ class LLM:
             return BudgetExceededError(f"token budget exhausted: {exc}", usage)
         if tally.truncated:
             return TruncatedOutputError(self._truncated_message(), usage)
+        if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
+            return ConfigError(
+                f"{self.label} rejected the credentials ({exc.status_code}): check "
+                "OPENAI_API_KEY, or --base-url for a local server"
+            )
         if isinstance(exc, openai.APIStatusError):
             return ExtractionError(f"{self.label} refused the request: {exc}", usage)
         return ExtractionError(

@@ -208,6 +208,9 @@ class Usage(BaseModel):
     reasks: int = 0
     retries: int = 0
     seconds: float = 0.0
+    call_tokens: list[tuple[int, int]] = Field(
+        default_factory=list, description="(prompt, completion) tokens of each call, in order"
+    )
 
     @property
     def total_tokens(self) -> int:
@@ -221,6 +224,7 @@ class Usage(BaseModel):
             reasks=self.reasks + other.reasks,
             retries=self.retries + other.retries,
             seconds=round(self.seconds + other.seconds, 3),
+            call_tokens=self.call_tokens + other.call_tokens,
         )
 
 

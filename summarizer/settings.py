@@ -26,7 +26,12 @@ class Settings(BaseModel):
     max_tokens: int = Field(1536, description="Cap on each completion")
     max_reasks: int = Field(2, description="Re-asks with the validation error")
     reask_unfound: bool = Field(True, description="Re-ask once when values are not in the text")
+    pledge_pass: bool = Field(
+        False, description="A second call that lists pledges in commitment-like sentences"
+    )
     max_retries: int = Field(4, description="Retries of 429 / 5xx / timeouts / connection errors")
+    rpm: float | None = Field(None, description="Requests per minute this backend allows")
+    tpm: float | None = Field(None, description="Tokens per minute this backend allows")
     backoff_initial: float = 1.0
     backoff_max: float = 60.0
     timeout: float = Field(300.0, description="Seconds for one HTTP call")

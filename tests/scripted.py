@@ -7,6 +7,7 @@ answers are scripted, request by request, through httpx's MockTransport.
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ import openai
 
 from summarizer.llm import LLM
 from summarizer.settings import Settings
+from tests.fake_openai import answer_for
 
 
 def completion(
@@ -51,3 +53,22 @@ def make_llm(server: Server, sleeps: list[float], **settings: Any) -> LLM:
     )  # fmt: skip
     s = Settings(model="m", base_url="http://model.test/v1", **settings)
     return LLM(client, "m", instructor.Mode.TOOLS, s, "test", sleep=sleeps.append)
+
+
+class Echo:
+    """Answers every request at once like ``tests/fake_openai.py`` (thread-safe), except
+    articles whose text contains ``fail_on``, which get an answer that never validates."""
+
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.fail_on = fail_on
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        with self._lock:
+            self.requests.append(body)
+        text = json.dumps(body["messages"])
+        if self.fail_on and self.fail_on in text:
+            return completion('{"events": "not a list"}', prompt=500, out=50)
+        return completion(json.dumps(answer_for(body["messages"])), prompt=500, out=50)

@@ -1,0 +1,258 @@
+"""Batch runs over feeds and folders: concurrent, resumable, cached, accountable.
+
+``run_batch`` reads every source, stores new articles, extracts the ones the store has no
+result for (under this model, prompt version and schema version), then merges everything the
+store holds into one report. Extraction runs in a bounded pool of worker threads that share
+one open model; results come back to the event loop, which alone writes the store, one
+transaction per article. Nothing here prints: progress goes to the ``on_progress`` callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from .errors import BudgetExceededError, ConfigError, InputError, SummarizerError
+from .extract import extract, prompt_version
+from .feeds import iter_articles
+from .llm import LLM, backend_label, open_llm
+from .pipeline import merge_accounting
+from .pricing import call_cost
+from .schemas import SCHEMA_VERSION, Article, ArticleExtraction, Report, Usage
+from .settings import Settings
+from .store import ExtractionKey, RunTotals, Store
+
+__all__ = ["BatchOptions", "BatchProgress", "BatchResult", "extraction_key", "run_batch"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    concurrency: int = 4
+    retry_failed: bool = False
+    max_tokens_total: int | None = None
+
+
+@dataclass
+class BatchProgress:
+    """What the batch has done so far; passed to ``on_progress`` after every article."""
+
+    todo: int = 0
+    done: int = 0
+    failed: int = 0
+    tokens: int = 0
+    last: str | None = None
+
+
+@dataclass
+class BatchResult:
+    run_id: int
+    seen: int = 0
+    new_articles: int = 0
+    cached: int = 0
+    extracted: int = 0
+    failed: int = 0
+    skipped_failed: int = 0
+    left: int = 0
+    status: str = "completed"
+    input_errors: list[str] = field(default_factory=list)
+    failures: dict[str, str] = field(default_factory=dict)
+    totals: RunTotals | None = None
+    report: Report | None = None
+
+
+def extraction_key(settings: Settings) -> ExtractionKey:
+    """The store key of this configuration, known without opening the model."""
+    return ExtractionKey(backend_label(settings), prompt_version(settings), SCHEMA_VERSION)
+
+
+def _read(sources: Sequence[str], stdin: BinaryIO | None) -> tuple[list[Article], list[InputError]]:
+    articles: list[Article] = []
+    errors: list[InputError] = []
+    for item in iter_articles(sources, stdin=stdin):
+        if isinstance(item, InputError):
+            errors.append(item)
+        else:
+            for warning in item.warnings:
+                log.warning("%s", warning)
+            articles.append(item.article)
+    return articles, errors
+
+
+def _priced(label: str, usage: Usage) -> list[tuple[int, int, float | None]]:
+    calls = usage.call_tokens or [(usage.prompt_tokens, usage.completion_tokens)] * bool(
+        usage.calls
+    )
+    return [(p, c, call_cost(label, p, c)) for p, c in calls]
+
+
+Outcome = tuple[ArticleExtraction | None, SummarizerError | None, Usage]
+
+
+def _work(article: Article, settings: Settings, llm: LLM) -> Outcome:
+    try:
+        return extract(article, settings, llm=llm), None, Usage()
+    except ConfigError:
+        raise
+    except SummarizerError as exc:
+        usage = getattr(exc, "usage", None)
+        return None, exc, usage if isinstance(usage, Usage) else Usage()
+
+
+async def _extract_all(
+    todo: list[Article],
+    *,
+    store: Store,
+    key: ExtractionKey,
+    run_id: int,
+    settings: Settings,
+    llm: LLM,
+    options: BatchOptions,
+    result: BatchResult,
+    progress: BatchProgress,
+    on_progress: Callable[[BatchProgress], None] | None,
+) -> None:
+    loop = asyncio.get_running_loop()
+    limit = asyncio.Semaphore(options.concurrency)
+    budget = options.max_tokens_total
+    started = 0
+
+    async def one(article: Article) -> None:
+        nonlocal started
+        async with limit:
+            if budget is not None and progress.tokens >= budget:
+                return
+            started += 1
+            extraction, error, usage = await loop.run_in_executor(
+                pool, _work, article, settings, llm
+            )
+            if extraction is not None:
+                usage = extraction.usage
+                store.save_extraction(key, article, extraction, run_id, _priced(key.model, usage))
+                result.extracted += 1
+            else:
+                kind = type(error).__name__
+                reason = str(error)
+                store.save_failure(key, article, kind, reason, run_id, _priced(key.model, usage))
+                result.failed += 1
+                progress.failed += 1
+                result.failures[article.id] = reason
+            progress.tokens += usage.total_tokens
+            progress.done += 1
+            progress.last = article.id
+            if on_progress:
+                on_progress(progress)
+
+    pool = ThreadPoolExecutor(max_workers=options.concurrency, thread_name_prefix="extract")
+    tasks = [asyncio.create_task(one(a)) for a in todo]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+    result.left = len(todo) - started
+
+
+def run_batch(
+    sources: Sequence[str],
+    store: Store,
+    settings: Settings,
+    options: BatchOptions | None = None,
+    *,
+    llm: LLM | None = None,
+    stdin: BinaryIO | None = None,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+) -> BatchResult:
+    """Read ``sources``, extract what the store lacks, merge everything it holds.
+
+    The model is opened (for the local backend: its server started) only when there is
+    something to extract. ``KeyboardInterrupt`` leaves the store consistent and the run marked
+    ``interrupted``; running again continues where it stopped.
+    """
+    options = options or BatchOptions()
+    if options.concurrency < 1:
+        raise ConfigError("--concurrency must be at least 1")
+    key = extraction_key(settings)
+    if llm is not None:
+        key = ExtractionKey(llm.label, key.prompt_version, key.schema_version)
+    run_id = store.start_run(key, sources)
+    result = BatchResult(run_id=run_id)
+    status = "interrupted"
+    try:
+        articles, errors = _read(sources, stdin)
+        result.input_errors = [str(e) for e in errors]
+        known = {a.content_hash for a in store.articles()} if articles else set()
+        stored = store.add_articles(articles, run_id)
+        result.seen = len({a.content_hash for a in stored})
+        result.new_articles = len({a.content_hash for a in stored} - known)
+        done = store.extracted_hashes(key)
+        failed = store.failed(key)
+        todo: list[Article] = []
+        queued: set[str] = set()
+        for article in stored:
+            h = article.content_hash
+            if h in done:
+                result.cached += 1
+            elif h in failed and not options.retry_failed:
+                result.skipped_failed += 1
+            elif h not in queued:
+                queued.add(h)
+                todo.append(article)
+        progress = BatchProgress(todo=len(todo))
+        if on_progress:
+            on_progress(progress)
+        if todo:
+            if options.max_tokens_total is not None and options.max_tokens_total <= 0:
+                raise BudgetExceededError("--max-tokens-total must be positive")
+            with open_llm(settings) if llm is None else contextlib.nullcontext(llm) as opened:
+                asyncio.run(
+                    _extract_all(
+                        todo,
+                        store=store,
+                        key=key,
+                        run_id=run_id,
+                        settings=settings,
+                        llm=opened,
+                        options=options,
+                        result=result,
+                        progress=progress,
+                        on_progress=on_progress,
+                    )
+                )
+        status = "budget" if result.left else "completed"
+        result.report = _report(store, key)
+    finally:
+        result.status = status
+        result.totals = store.run_totals(run_id)
+        store.finish_run(
+            run_id,
+            status,
+            seen=result.seen,
+            cached=result.cached,
+            extracted=result.extracted,
+            failed=result.failed,
+            note=f"{result.left} articles left by the token budget" if result.left else None,
+        )
+    return result
+
+
+def _report(store: Store, key: ExtractionKey) -> Report:
+    """Everything the store holds under ``key``, merged; failures listed as unassigned."""
+    articles = store.articles()
+    failures = {
+        article_id: f"extraction failed ({kind}, {n} attempt{'s' * (n > 1)}): {reason}"
+        for article_id, kind, reason, n in store.failed(key).values()
+    }
+    extractions = list(store.extractions(key))
+    done = {x.article_id for x in extractions}
+    for article in articles:
+        if article.id not in done and article.id not in failures:
+            failures[article.id] = "not extracted yet (run the batch again to continue)"
+    return merge_accounting(extractions, articles, failures)

@@ -1,0 +1,242 @@
+"""Batch runs: idempotent, incremental, failure-isolated, budgeted, and safe to kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import instructor
+import openai
+import pytest
+
+from summarizer.batch import BatchOptions, run_batch
+from summarizer.llm import LLM
+from summarizer.settings import Settings
+from summarizer.store import Store
+from tests.conftest import ROOT
+from tests.scripted import Echo
+
+
+def _llm(server: Echo, **settings: object) -> LLM:
+    client = openai.OpenAI(
+        base_url="http://model.test/v1", api_key="k", max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(server)),
+    )  # fmt: skip
+    s = Settings(model="m", base_url="http://model.test/v1", **settings)  # type: ignore[arg-type]
+    return LLM(client, "m", instructor.Mode.TOOLS, s, "test", sleep=lambda _: None)
+
+
+def _articles(path: Path, n: int, start: int = 0, poison: int | None = None) -> Path:
+    with path.open("a", encoding="utf-8") as f:
+        for i in range(start, start + n):
+            extra = " POISON." if i == poison else ""
+            text = (
+                f"Ministers met in Rome on Monday for round {i} of the port talks. "
+                f"Italy pledged funds for the port.{extra}"
+            )
+            f.write(json.dumps({"id": f"a{i}", "title": f"Round {i}", "text": text}) + "\n")
+    return path
+
+
+def _count(store: Path, sql: str) -> int:
+    with sqlite3.connect(store) as db:
+        return int(db.execute(sql).fetchone()[0])
+
+
+def test_second_run_makes_no_calls_and_new_articles_join(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 6)
+    server = Echo()
+    llm = _llm(server)
+    with Store(tmp_path / "s.sqlite") as store:
+        first = run_batch([str(feed)], store, llm.settings, BatchOptions(concurrency=3), llm=llm)
+        assert (first.seen, first.new_articles, first.extracted, first.failed) == (6, 6, 6, 0)
+        assert len(server.requests) == 6
+        assert first.report is not None and len(first.report.events) == 1
+        assert sorted(first.report.events[0].articles) == [f"a{i}" for i in range(6)]
+
+        again = run_batch([str(feed)], store, llm.settings, llm=llm)
+        assert len(server.requests) == 6  # not one more call
+        assert (again.cached, again.extracted, again.new_articles) == (6, 0, 0)
+        assert again.report == first.report
+
+        _articles(feed, 1, start=6)
+        more = run_batch([str(feed)], store, llm.settings, llm=llm)
+        assert len(server.requests) == 7
+        assert (more.cached, more.extracted, more.new_articles) == (6, 1, 1)
+        assert more.report is not None
+        assert "a6" in more.report.events[0].articles  # joined the existing event
+    db = tmp_path / "s.sqlite"
+    assert _count(db, "SELECT COUNT(*) FROM extractions") == 7
+    assert _count(db, "SELECT COUNT(*) FROM articles") == 7
+    assert _count(db, "SELECT COUNT(*) FROM calls") == 7
+    assert _count(db, "SELECT SUM(prompt_tokens) FROM calls") == 7 * 500
+    assert _count(db, "SELECT COUNT(*) FROM runs WHERE status = 'completed'") == 3
+
+
+def test_a_changed_model_extracts_again(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 2)
+    with Store(tmp_path / "s.sqlite") as store:
+        for settings in (Settings(model="m"), Settings(model="m2")):
+            server = Echo()
+            llm = _llm(server)
+            llm.model = settings.model
+            run_batch([str(feed)], store, llm.settings, llm=llm)
+            assert len(server.requests) == 2
+    assert _count(tmp_path / "s.sqlite", "SELECT COUNT(DISTINCT model) FROM extractions") == 2
+
+
+def test_one_bad_article_is_recorded_and_retried_on_request(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 5, poison=2)
+    (tmp_path / "empty.txt").write_text("   \n", encoding="utf-8")
+    sources = [str(feed), str(tmp_path / "empty.txt")]
+    broken = Echo(fail_on="POISON")
+    llm = _llm(broken, max_reasks=1)
+    with Store(tmp_path / "s.sqlite") as store:
+        result = run_batch(sources, store, llm.settings, BatchOptions(concurrency=2), llm=llm)
+        assert (result.extracted, result.failed) == (4, 1)
+        assert "a2" in result.failures and "no valid answer" in result.failures["a2"]
+        assert result.input_errors and "empty article" in result.input_errors[0]
+        assert result.report is not None
+        unassigned = {u.article_id: u.reason for u in result.report.unassigned}
+        assert "extraction failed" in unassigned["a2"]
+        assert len(result.report.events[0].articles) == 4
+
+        calls_before = len(broken.requests)
+        skipped = run_batch(sources, store, llm.settings, llm=llm)
+        assert (skipped.skipped_failed, skipped.extracted) == (1, 0)
+        assert len(broken.requests) == calls_before  # a known failure is not retried by default
+
+        fixed = Echo()
+        llm_fixed = _llm(fixed)
+        retried = run_batch(
+            sources, store, llm.settings, BatchOptions(retry_failed=True), llm=llm_fixed
+        )
+        assert (retried.extracted, retried.failed, len(fixed.requests)) == (1, 0, 1)
+        assert retried.report is not None and not [
+            u for u in retried.report.unassigned if u.article_id == "a2"
+        ]
+    db = tmp_path / "s.sqlite"
+    assert _count(db, "SELECT COUNT(*) FROM failures") == 0
+    # the failed attempt's calls are accounted too: 2 per try (one re-ask)
+    assert _count(db, "SELECT COUNT(*) FROM calls WHERE hash IN "
+                  "(SELECT hash FROM articles WHERE id = 'a2')") == 3  # fmt: skip
+
+
+def test_token_budget_stops_cleanly_and_the_next_run_continues(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 6)
+    server = Echo()
+    llm = _llm(server)
+    with Store(tmp_path / "s.sqlite") as store:
+        options = BatchOptions(concurrency=1, max_tokens_total=1200)
+        stopped = run_batch([str(feed)], store, llm.settings, options, llm=llm)
+        # 550 tokens an article: the third starts at 1,100 < 1,200, the fourth does not
+        assert (stopped.status, stopped.extracted, stopped.left) == ("budget", 3, 3)
+        assert stopped.report is not None
+        waiting = [u for u in stopped.report.unassigned if "not extracted yet" in u.reason]
+        assert len(waiting) == 3
+        rest = run_batch([str(feed)], store, llm.settings, llm=llm)
+        assert (rest.status, rest.extracted, rest.cached, rest.left) == ("completed", 3, 3, 0)
+    assert len(server.requests) == 6
+
+
+def _fake_server(latency: float) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "fake_openai.py"), "--latency", str(latency)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    port = proc.stdout.readline().split()[1]
+    proc.stdout.close()
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 24)
+    db = tmp_path / "s.sqlite"
+    server, base_url = _fake_server(latency=0.25)
+    command = [
+        sys.executable, "-m", "summarizer", "batch", str(feed), "--store", str(db),
+        "--model", "fake", "--base-url", base_url, "--concurrency", "2", "--quiet",
+    ]  # fmt: skip
+    env = {**os.environ, "OPENAI_API_KEY": ""}
+    try:
+        victim = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        stored = 0
+        while time.monotonic() < deadline:
+            if db.exists():
+                try:
+                    stored = _count(db, "SELECT COUNT(*) FROM extractions")
+                except sqlite3.OperationalError:
+                    stored = 0
+            if stored >= 4:
+                break
+            time.sleep(0.05)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        assert victim.returncode == -signal.SIGKILL
+        killed_at = _count(db, "SELECT COUNT(*) FROM extractions")
+        assert 4 <= killed_at < 24, "the kill must land mid-run"
+
+        finish = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert finish.returncode == 0, finish.stderr
+    finally:
+        server.kill()
+        server.wait()
+    assert _count(db, "SELECT COUNT(*) FROM extractions") == 24
+    assert _count(db, "SELECT COUNT(*) FROM articles") == 24
+    # exactly one stored call per article: the killed run's in-flight calls left no trace
+    assert _count(db, "SELECT COUNT(*) FROM calls") == 24
+    assert _count(db, "SELECT COUNT(DISTINCT hash) FROM calls") == 24
+    assert _count(db, "SELECT COUNT(*) FROM runs WHERE status = 'running'") == 1  # the killed one
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_ctrl_c_marks_the_run_interrupted(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 30)
+    db = tmp_path / "s.sqlite"
+    server, base_url = _fake_server(latency=0.3)
+    command = [
+        sys.executable, "-m", "summarizer", "batch", str(feed), "--store", str(db),
+        "--model", "fake", "--base-url", base_url, "--concurrency", "2", "--quiet",
+    ]  # fmt: skip
+    try:
+        victim = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if db.exists() and _count(db, "SELECT COUNT(*) FROM extractions") >= 2:
+                    break
+            except sqlite3.OperationalError:
+                pass
+            time.sleep(0.05)
+        victim.send_signal(signal.SIGINT)
+        _, err = victim.communicate(timeout=30)
+    finally:
+        server.kill()
+        server.wait()
+    assert victim.returncode == 130, err
+    assert "run the same command again" in err
+    assert _count(db, "SELECT COUNT(*) FROM runs WHERE status = 'interrupted'") == 1
+    stored = _count(db, "SELECT COUNT(*) FROM extractions")
+    assert _count(db, "SELECT COUNT(*) FROM calls") == stored
+
+
+@pytest.mark.parametrize("bad", [b"not a database at all" * 100])
+def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path, bad: bytes) -> None:
+    from summarizer.errors import ConfigError
+
+    path = tmp_path / "x.sqlite"
+    path.write_bytes(bad)
+    with pytest.raises(ConfigError, match="not a summarizer store"):
+        Store(path)
