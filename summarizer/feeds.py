@@ -216,7 +216,7 @@ def _looks_feed(data: bytes) -> bool:
 
 
 def _slug(value: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-")[-60:].strip("-")
+    slug = re.sub(r"[^A-Za-z0-9_.]+", "-", value).strip("-")[-60:].strip("-")
     return slug or hashlib.sha256(value.encode()).hexdigest()[:12]
 
 

@@ -16,6 +16,7 @@ instructor's re-ask (``Settings.max_reasks``). Transient failures (429 honouring
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -28,12 +29,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import httpx
 import instructor
 import openai
 from instructor.core import IncompleteOutputException, ResponseParsingError, TokenBudgetExceeded
+from instructor.core.hooks import Hooks
 from pydantic import BaseModel, ValidationError
 from tenacity import (
     RetryCallState,
@@ -362,6 +364,17 @@ def _root(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+@functools.cache
+def _response_schema(model: type[T]) -> type[T]:
+    """The response model as instructor wraps it, made once per model.
+
+    instructor wraps a plain pydantic model in a new class on every call, which defeats its
+    own schema cache and rebuilds the JSON Schema each time (most of a call's CPU time in a
+    fast batch). A model that is already wrapped is used as it is.
+    """
+    return cast(type[T], instructor.openai_schema(model))
+
+
 class LLM:
     """An open model: ``complete`` returns a validated ``response_model`` and its usage."""
 
@@ -380,6 +393,7 @@ class LLM:
         self.settings = settings
         self.backend = backend
         self._sleep = sleep
+        self._instructor = instructor.from_openai(client, mode=mode)
         limiter = RateLimiter(settings.rpm, settings.tpm, sleep=sleep)
         self.limiter = limiter if limiter.active else None
 
@@ -417,9 +431,9 @@ class LLM:
                 raise BudgetExceededError(
                     f"token budget of {budget} spent after {tally.calls} calls", usage()
                 )
-            client = instructor.from_openai(self.client, mode=self.mode)
-            client.on("completion:kwargs", tally.on_request)
-            client.on("completion:response", tally.on_response)
+            hooks = Hooks()
+            hooks.on("completion:kwargs", tally.on_request)
+            hooks.on("completion:response", tally.on_response)
             # re-ask on a parse or validation error, but never feed a truncated answer back
             reasks = Retrying(
                 stop=stop_after_attempt(s.max_reasks + 1),
@@ -428,10 +442,11 @@ class LLM:
                 ),
                 reraise=True,
             )
-            return client.chat.completions.create(
+            return self._instructor.chat.completions.create(
                 model=self.model,
+                hooks=hooks,
                 messages=messages,  # type: ignore[arg-type]
-                response_model=response_model,
+                response_model=_response_schema(response_model),
                 max_retries=reasks,
                 token_budget=remaining,
                 temperature=s.temperature,

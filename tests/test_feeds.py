@@ -1,11 +1,13 @@
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from summarizer.errors import InputError
 from summarizer.feeds import MAX_ARTICLE_BYTES, Loaded, iter_articles
+from tests.conftest import ROOT
 
 
 def _one(items: list[Loaded | InputError]) -> Loaded:
@@ -93,3 +95,61 @@ def test_huge_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"word " * (MAX_ARTICLE_BYTES // 5 + 10))
     [item] = list(iter_articles([str(path)]))
     assert isinstance(item, InputError) and "limit" in str(item)
+
+
+SAMPLE_FEED = ROOT / "examples" / "feeds" / "samples.rss"
+
+
+def test_rss_feed_entries_become_articles(sample_paths: list[Path]) -> None:
+    loaded = [x for x in iter_articles([str(SAMPLE_FEED)]) if isinstance(x, Loaded)]
+    assert [x.article.id for x in loaded][:5] == [p.stem for p in sample_paths]
+    assert len(loaded) == 7
+    first = loaded[0].article
+    # content:encoded paragraphs become lines; the text is the article's, tags gone
+    original = sample_paths[0].read_text("utf-8")
+    assert first.text.splitlines()[0] == original.splitlines()[0]
+    assert "<p>" not in first.text and first.source == "summarizer sample feed"
+    baltic = loaded[5].article
+    assert baltic.published == date(2026, 2, 10)
+    assert baltic.title == "Baltic states agree joint air-defence purchase"
+    assert "Estonia pledged 120 million euros" in baltic.text
+
+
+def test_atom_feed_with_summaries_and_bad_entries(tmp_path: Path) -> None:
+    atom = tmp_path / "news.atom"
+    atom.write_text(
+        """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
+<entry><id>tag:wire,2026:1</id><title>Talks in Rome</title>
+<link href="https://wire.example/rome"/><updated>2026-03-02T10:00:00Z</updated>
+<summary>Italy pledged funds &amp; ships on Monday.</summary></entry>
+<entry><id>tag:wire,2026:2</id><title>Empty</title><summary>   </summary></entry>
+</feed>""",
+        encoding="utf-8",
+    )
+    items = list(iter_articles([str(atom)]))
+    article = items[0].article if isinstance(items[0], Loaded) else None
+    assert article is not None
+    assert article.text == "Italy pledged funds & ships on Monday."
+    assert (article.url, article.published, article.source) == (
+        "https://wire.example/rome",
+        date(2026, 3, 2),
+        "Wire",
+    )
+    assert isinstance(items[1], InputError) and "no content or summary" in str(items[1])
+
+
+def test_a_broken_feed_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.xml"
+    bad.write_text("<rss><channel><item><title>unclosed", encoding="utf-8")
+    (item,) = list(iter_articles([str(bad)]))
+    assert isinstance(item, InputError)
+    assert "broken.xml" in str(item)
+
+
+def test_a_big_jsonl_is_read_line_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl"
+    line = json.dumps({"text": "Italy pledged funds. " * 2000}) + "\n"  # ~42 kB per article
+    path.write_text(line * 60, encoding="utf-8")  # 2.5 MB: over one article's limit
+    items = list(iter_articles([str(path)]))
+    assert len(items) == 60 and all(isinstance(x, Loaded) for x in items)

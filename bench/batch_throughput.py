@@ -1,0 +1,95 @@
+"""Batch extraction throughput against a model that takes a fixed time to answer.
+
+    python bench/batch_throughput.py [--latency 0.2] [--articles 2000] [--levels 1 8 64]
+
+A fake OpenAI-compatible server (tests/fake_openai.py, in its own process, loopback only)
+answers every call with a valid tool call after ``--latency`` seconds. For each concurrency
+level this runs ``summarizer.batch.run_batch`` on a fresh store and prints articles per second
+and the ratio to the ideal, concurrency / latency. The extraction phase (first call to last
+stored result) is timed apart from the whole run, which also reads, stores and merges.
+Concurrency 1 runs at most 50 articles and 8 at most 400, to keep the bench short.
+Target: a ratio of at least 0.9 at concurrency 64 with 200 ms latency for 2,000 articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from summarizer.batch import BatchOptions, BatchProgress, run_batch
+from summarizer.settings import Settings
+from summarizer.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+CAP = {1: 50, 8: 400}
+
+
+def articles(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            text = (
+                f"Ministers met in city {i % 97} on Monday for round {i} of the port talks. "
+                f"Italy pledged funds for the port. Spain said it would consider a role."
+            )
+            f.write(json.dumps({"id": f"a{i}", "text": text}) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--levels", type=int, nargs="+", default=[1, 8, 64])
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "fake_openai.py"), "--latency", str(args.latency)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None
+    port = server.stdout.readline().split()[1]
+    settings = Settings(model="fake", base_url=f"http://127.0.0.1:{port}/v1", max_reasks=0)
+    print(f"latency {args.latency * 1000:.0f} ms, one call per article")
+    print("| concurrency | articles | extraction s | articles/s | ideal/s | ratio | whole run s |")
+    print("|---|---|---|---|---|---|---|")
+    try:
+        for level in args.levels:
+            n = min(args.articles, CAP.get(level, args.articles))
+            with tempfile.TemporaryDirectory() as tmp:
+                feed = Path(tmp) / "feed.jsonl"
+                articles(feed, n)
+                marks: list[float] = []
+
+                def progress(p: BatchProgress, marks: list[float] = marks) -> None:
+                    marks.append(time.perf_counter())
+
+                started = time.perf_counter()
+                with Store(Path(tmp) / "s.sqlite") as store:
+                    result = run_batch(
+                        [str(feed)],
+                        store,
+                        settings,
+                        BatchOptions(concurrency=level),
+                        on_progress=progress,
+                    )
+                whole = time.perf_counter() - started
+                assert result.extracted == n, (result.extracted, result.failures)
+                extraction = marks[-1] - marks[0]  # from "todo known" to the last result
+                rate = n / extraction
+                ideal = level / args.latency
+                print(
+                    f"| {level} | {n} | {extraction:.2f} | {rate:.1f} | {ideal:.1f} | "
+                    f"{rate / ideal:.3f} | {whole:.2f} |",
+                    flush=True,
+                )
+    finally:
+        server.kill()
+        server.wait()
+
+
+if __name__ == "__main__":
+    main()
