@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from . import openai_batch
 from .errors import BudgetExceededError, ConfigError, InputError, SummarizerError
 from .extract import extract, prompt_version
 from .feeds import iter_articles
@@ -37,6 +38,9 @@ class BatchOptions:
     concurrency: int = 4
     retry_failed: bool = False
     max_tokens_total: int | None = None
+    openai_batch: bool = False
+    poll_interval: float = 30.0
+    wait: bool = True
 
 
 @dataclass
@@ -61,6 +65,7 @@ class BatchResult:
     skipped_failed: int = 0
     left: int = 0
     status: str = "completed"
+    pending_batches: list[str] = field(default_factory=list)
     input_errors: list[str] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     totals: RunTotals | None = None
@@ -179,6 +184,8 @@ def run_batch(
     options = options or BatchOptions()
     if options.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
+    if options.openai_batch:
+        openai_batch.check_settings(settings)
     key = extraction_key(settings)
     if llm is not None:
         key = ExtractionKey(llm.label, key.prompt_version, key.schema_version)
@@ -208,7 +215,15 @@ def run_batch(
         progress = BatchProgress(todo=len(todo))
         if on_progress:
             on_progress(progress)
-        if todo:
+        if options.openai_batch:
+            waiting = store.open_batches(key)
+            if todo or waiting:
+                with open_llm(settings) if llm is None else contextlib.nullcontext(llm) as opened:
+                    _through_openai_batch(
+                        todo, waiting, store, key, run_id, settings, opened, options, result,
+                        progress, on_progress,
+                    )  # fmt: skip
+        elif todo:
             if options.max_tokens_total is not None and options.max_tokens_total <= 0:
                 raise BudgetExceededError("--max-tokens-total must be positive")
             with open_llm(settings) if llm is None else contextlib.nullcontext(llm) as opened:
@@ -226,7 +241,13 @@ def run_batch(
                         on_progress=on_progress,
                     )
                 )
-        status = "budget" if result.left else "completed"
+        status = (
+            "waiting for batch"
+            if result.pending_batches
+            else "budget"
+            if result.left
+            else "completed"
+        )
         result.report = _report(store, key)
     finally:
         result.status = status
@@ -241,6 +262,46 @@ def run_batch(
             note=f"{result.left} articles left by the token budget" if result.left else None,
         )
     return result
+
+
+def _through_openai_batch(
+    todo: list[Article],
+    waiting: dict[str, list[str]],
+    store: Store,
+    key: ExtractionKey,
+    run_id: int,
+    settings: Settings,
+    llm: LLM,
+    options: BatchOptions,
+    result: BatchResult,
+    progress: BatchProgress,
+    on_progress: Callable[[BatchProgress], None] | None,
+) -> None:
+    """Submit what no batch covers yet, then poll every open batch and collect the ended ones."""
+    covered = {h for hashes in waiting.values() for h in hashes}
+    new = [a for a in todo if a.content_hash not in covered]
+    batches = dict(waiting)
+    if new:
+        batch_id = openai_batch.submit(llm.client, store, key, run_id, new, llm.model, settings)
+        batches[batch_id] = [a.content_hash for a in new]
+    progress.todo = sum(len(h) for h in batches.values())
+    for batch_id, hashes in batches.items():
+        job = openai_batch.poll(
+            llm.client, batch_id, interval=options.poll_interval, wait=options.wait
+        )
+        if job.status not in openai_batch.TERMINAL:
+            result.pending_batches.append(batch_id)
+            result.left += len(hashes)
+            continue
+        got = openai_batch.collect(
+            llm.client, store, key, run_id, job, hashes, settings, result.failures
+        )
+        result.extracted += got.extracted
+        result.failed += got.failed
+        progress.done += got.extracted + got.failed
+        progress.failed += got.failed
+        if on_progress:
+            on_progress(progress)
 
 
 def _report(store: Store, key: ExtractionKey) -> Report:

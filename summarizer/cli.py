@@ -2,7 +2,8 @@
 
 Exit codes: 0 everything worked; 1 some articles failed (the others are still in the output);
 2 bad usage or configuration (nothing was processed); 3 no article could be processed;
-4 a batch stopped at its token budget (run it again to continue); 130 interrupted.
+4 a batch stopped before it finished: its token budget ran out, or an OpenAI batch is still
+running (run it again to continue); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     \b
     Exit codes: 0 ok; 1 some articles failed (the rest are in the output);
     2 bad usage or configuration; 3 no article could be processed;
-    4 batch stopped at --max-tokens-total (run again to continue); 130 interrupted.
+    4 batch not finished (token budget spent, or an OpenAI batch still running: run it
+    again to continue); 130 interrupted.
     """
     _setup_logging(verbose, quiet)
     ctx.obj = {"quiet": quiet}
@@ -278,6 +280,19 @@ def merge_cmd(extractions: Path, fmt: str, output: Path | None, unconfirmed: boo
 )  # fmt: skip
 @click.option("--rpm", type=click.FloatRange(min=0, min_open=True), help="Requests per minute.")
 @click.option("--tpm", type=click.FloatRange(min=0, min_open=True), help="Tokens per minute.")
+@click.option(
+    "--openai-batch", is_flag=True,
+    help="Send new articles through the OpenAI Batch API (half price, within 24 h). The batch "
+    "id is kept in the store: run the same command again to collect it.",
+)  # fmt: skip
+@click.option(
+    "--poll-interval", type=click.FloatRange(0), default=30.0, show_default=True,
+    help="Seconds between checks of an OpenAI batch.",
+)  # fmt: skip
+@click.option(
+    "--no-wait", is_flag=True,
+    help="With --openai-batch: submit (or check) and exit instead of waiting for the batch.",
+)  # fmt: skip
 @click.option("--quiet", "batch_quiet", is_flag=True, help="No progress bar and no summary (cron).")
 @model_option
 @base_url_option
@@ -296,6 +311,9 @@ def batch_cmd(
     max_tokens_total: int | None,
     rpm: float | None,
     tpm: float | None,
+    openai_batch: bool,
+    poll_interval: float,
+    no_wait: bool,
     batch_quiet: bool,
     model: str,
     base_url: str | None,
@@ -321,7 +339,12 @@ def batch_cmd(
         model, base_url, max_tokens=max_tokens, chunk_tokens=chunk_tokens, rpm=rpm, tpm=tpm
     )
     options = BatchOptions(
-        concurrency=concurrency, retry_failed=retry_failed, max_tokens_total=max_tokens_total
+        concurrency=concurrency,
+        retry_failed=retry_failed,
+        max_tokens_total=max_tokens_total,
+        openai_batch=openai_batch,
+        poll_interval=poll_interval,
+        wait=not no_wait,
     )
     try:
         store = Store(store_path)
@@ -396,7 +419,12 @@ def _batch_summary(result: BatchResult, store_path: Path) -> None:
             f"{result.failed + result.skipped_failed} articles have failed; reasons are in the "
             f"failures table of {store_path}; retry them with --retry-failed"
         )
-    if result.left:
+    if result.pending_batches:
+        lines.append(
+            f"[yellow]waiting for OpenAI batch {', '.join(result.pending_batches)}[/]: "
+            f"{result.left} articles; run the same command later to collect the answers"
+        )
+    elif result.left:
         lines.append(
             f"[yellow]stopped at --max-tokens-total[/]: {result.left} articles not started; run "
             "the same command again (with a new budget) to continue"

@@ -305,3 +305,35 @@ async def aextract(
 ) -> ArticleExtraction:
     """``extract`` for asyncio callers: runs in a worker thread, so many can share one ``llm``."""
     return await asyncio.to_thread(extract, article, settings, llm=llm)
+
+
+def planned_requests(article: Article, settings: Settings) -> list[list[dict[str, str]]]:
+    """The messages of each first-pass call ``extract`` would make for ``article`` (one per
+    chunk), for callers that send them some other way (the OpenAI Batch API)."""
+    if not article.text.strip():
+        raise InputError(f"article {article.id} has no text")
+    sentences = split_sentences(article.text)
+    chunks = chunk_sentences(sentences, settings.chunk_tokens, settings.chunk_overlap)
+    return [_messages(article, chunk) for chunk in chunks]
+
+
+def extraction_from_drafts(
+    article: Article,
+    drafts: list[DraftExtraction],
+    settings: Settings,
+    *,
+    model: str,
+    usage: Usage,
+) -> ArticleExtraction:
+    """Ground answers obtained for ``planned_requests`` into an extraction (no re-asks)."""
+    sentences = split_sentences(article.text)
+    combined = _combine(drafts)
+    extraction = ground_extraction(
+        article,
+        sentences,
+        combined.events,
+        combined.pledges,
+        model=model,
+        prompt_version=load_prompt(PROMPT).version,
+    )
+    return extraction.model_copy(update={"usage": usage, "chunks": len(drafts)})

@@ -1,0 +1,239 @@
+"""Extraction through the OpenAI Batch API: half the price, answers within 24 hours.
+
+One JSONL line per first-pass call that ``extract`` would make (one per chunk of each article),
+``custom_id`` = ``<content hash>/<chunk>``. The file is uploaded, a batch is created, and its
+id is written to the store at once, so a run that stops (``--no-wait``, Ctrl-C, a crash)
+resumes by polling the same batch instead of paying twice. When the batch ends, each answer
+is validated, grounded and stored exactly like an interactive extraction; answers that do not
+validate, and lines in the batch's error file, become failures (``--retry-failed`` sends them
+again). There are no re-asks in this mode: a re-ask would be a second day-long round trip.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+from pydantic import ValidationError
+
+from .errors import ConfigError, SummarizerError
+from .extract import extraction_from_drafts, planned_requests
+from .pricing import call_cost
+from .schemas import Article, ArticleExtraction, DraftExtraction, Usage
+from .settings import Settings
+from .store import ExtractionKey, Store
+
+__all__ = ["BatchJob", "build_requests", "collect", "poll", "submit"]
+
+log = logging.getLogger(__name__)
+
+ENDPOINT = "/v1/chat/completions"
+TERMINAL = {"completed", "failed", "expired", "cancelled"}
+
+
+def _body(model: str, messages: list[dict[str, str]], settings: Settings) -> dict[str, Any]:
+    return {
+        "model": model,
+        "messages": messages,
+        "temperature": settings.temperature,
+        "seed": settings.seed,
+        "max_tokens": settings.max_tokens,
+        # the response format instructor's JSON_SCHEMA mode sends interactively
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {
+                "name": DraftExtraction.__name__,
+                "schema": DraftExtraction.model_json_schema(),
+            },
+        },
+    }
+
+
+def build_requests(articles: list[Article], model: str, settings: Settings) -> list[dict[str, Any]]:
+    """The Batch API input lines for ``articles``."""
+    lines = []
+    for article in articles:
+        for n, messages in enumerate(planned_requests(article, settings)):
+            lines.append(
+                {
+                    "custom_id": f"{article.content_hash}/{n}",
+                    "method": "POST",
+                    "url": ENDPOINT,
+                    "body": _body(model, messages, settings),
+                }
+            )
+    return lines
+
+
+@dataclass
+class BatchJob:
+    id: str
+    status: str
+    output_file_id: str | None
+    error_file_id: str | None
+
+
+def submit(
+    client: openai.OpenAI,
+    store: Store,
+    key: ExtractionKey,
+    run_id: int,
+    articles: list[Article],
+    model: str,
+    settings: Settings,
+) -> str:
+    """Upload the requests for ``articles``, create the batch, and record it in the store."""
+    lines = build_requests(articles, model, settings)
+    data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+    uploaded = client.files.create(
+        file=("summarizer-batch.jsonl", io.BytesIO(data)), purpose="batch"
+    )
+    batch = client.batches.create(
+        input_file_id=uploaded.id,
+        endpoint="/v1/chat/completions",
+        completion_window="24h",
+        metadata={"summarizer_run": str(run_id)},
+    )
+    store.add_batch(batch.id, run_id, key, [a.content_hash for a in articles])
+    log.info("submitted batch=%s requests=%d articles=%d", batch.id, len(lines), len(articles))
+    return batch.id
+
+
+def poll(
+    client: openai.OpenAI,
+    batch_id: str,
+    *,
+    interval: float,
+    wait: bool,
+    sleep: Callable[[float], None] = time.sleep,
+    on_status: Callable[[str, Any], None] | None = None,
+) -> BatchJob:
+    """The batch's state; with ``wait``, once it has ended."""
+    while True:
+        batch = client.batches.retrieve(batch_id)
+        if on_status:
+            on_status(batch.status, batch.request_counts)
+        if batch.status in TERMINAL or not wait:
+            return BatchJob(batch.id, batch.status, batch.output_file_id, batch.error_file_id)
+        sleep(interval)
+
+
+@dataclass
+class Collected:
+    extracted: int = 0
+    failed: int = 0
+
+
+def _lines(client: openai.OpenAI, file_id: str | None) -> list[dict[str, Any]]:
+    if not file_id:
+        return []
+    text = client.files.content(file_id).text
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def collect(
+    client: openai.OpenAI,
+    store: Store,
+    key: ExtractionKey,
+    run_id: int,
+    job: BatchJob,
+    hashes: list[str],
+    settings: Settings,
+    failures: dict[str, str],
+) -> Collected:
+    """Ground and store every answer of an ended batch; record what failed, and why."""
+    articles = {a.content_hash: a for a in store.articles(hashes)}
+    answers: dict[str, dict[int, Any]] = defaultdict(dict)
+    errors: dict[str, str] = {}
+    for line in _lines(client, job.output_file_id) + _lines(client, job.error_file_id):
+        h, _, n = str(line.get("custom_id", "")).partition("/")
+        response = line.get("response") or {}
+        if line.get("error") or response.get("status_code") != 200:
+            detail = line.get("error") or (response.get("body") or {}).get("error")
+            errors[h] = f"the batch request failed: {detail}"
+            continue
+        answers[h][int(n or 0)] = response["body"]
+    done = Collected()
+    for h in hashes:
+        article = articles.get(h)
+        if article is None:
+            continue
+        try:
+            extraction = _extraction(article, answers.get(h, {}), errors.get(h), key, settings)
+        except SummarizerError as exc:
+            kind = "BatchError" if h in errors else "ExtractionError"
+            store.save_failure(key, article, kind, str(exc), run_id, _calls(key, answers.get(h)))
+            failures[article.id] = str(exc)
+            done.failed += 1
+            continue
+        store.save_extraction(key, article, extraction, run_id, _calls(key, answers.get(h)))
+        done.extracted += 1
+    store.close_batch(job.id, job.status)
+    return done
+
+
+def _calls(
+    key: ExtractionKey, bodies: dict[int, Any] | None
+) -> list[tuple[int, int, float | None]]:
+    out = []
+    for body in (bodies or {}).values():
+        usage = body.get("usage") or {}
+        p, c = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+        out.append((p, c, call_cost(key.model, p, c, batch=True)))
+    return out
+
+
+def _extraction(
+    article: Article,
+    bodies: dict[int, Any],
+    error: str | None,
+    key: ExtractionKey,
+    settings: Settings,
+) -> ArticleExtraction:
+    expected = len(planned_requests(article, settings))
+    if error is not None:
+        raise SummarizerError(error)
+    if len(bodies) != expected:
+        raise SummarizerError(f"the batch returned {len(bodies)} of {expected} answers")
+    drafts = []
+    calls = []
+    for n in range(expected):
+        body = bodies[n]
+        choice = body["choices"][0]
+        usage = body.get("usage") or {}
+        calls.append(
+            (int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+        )
+        if choice.get("finish_reason") == "length":
+            raise SummarizerError(
+                f"the answer was cut at max_tokens={settings.max_tokens}; raise --max-tokens"
+            )
+        try:
+            drafts.append(DraftExtraction.model_validate_json(choice["message"]["content"] or ""))
+        except ValidationError as exc:
+            first = exc.errors()[0]["msg"]
+            raise SummarizerError(f"the batch answer does not validate: {first}") from None
+    usage = Usage(
+        calls=len(calls),
+        prompt_tokens=sum(p for p, _ in calls),
+        completion_tokens=sum(c for _, c in calls),
+        call_tokens=calls,
+    )
+    return extraction_from_drafts(article, drafts, settings, model=key.model, usage=usage)
+
+
+def check_settings(settings: Settings) -> None:
+    if settings.model.startswith("local:"):
+        raise ConfigError(
+            "--openai-batch sends articles to the OpenAI Batch API: pass an OpenAI --model "
+            "(e.g. gpt-4o-mini) and set OPENAI_API_KEY"
+        )
+    if settings.pledge_pass:
+        raise ConfigError("--openai-batch does not run the pledge pass")
