@@ -17,10 +17,10 @@ import openai
 import pytest
 
 from summarizer.batch import BatchOptions, run_batch
-from summarizer.llm import LLM
+from summarizer.llm import LLM, open_llm
 from summarizer.settings import Settings
 from summarizer.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, recorded_settings
 from tests.scripted import Echo
 
 
@@ -240,3 +240,30 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path: Path, bad: bytes)
     path.write_bytes(bad)
     with pytest.raises(ConfigError, match="not a summarizer store"):
         Store(path)
+
+
+SAMPLE_FEED = ROOT / "examples" / "feeds" / "samples.rss"
+SEPT = {"000_d0f0dbfe9e194b55", "001_c5e7fab55a892fe4", "003_726b05e1c8879489"}
+JAN = {"002_546e8795ffd0dea9", "004_80dba054489f2964"}
+
+
+@pytest.mark.cassette
+@pytest.mark.vcr
+def test_the_sample_feed_twice_with_the_bundled_model(tmp_path: Path) -> None:
+    """The five samples plus two new items, through the recorded real model, then again."""
+    settings = recorded_settings()
+    with Store(tmp_path / "s.sqlite") as store, open_llm(settings) as llm:
+        first = run_batch([str(SAMPLE_FEED)], store, settings, llm=llm)
+        assert (first.seen, first.new_articles, first.failed) == (7, 7, 0)
+        assert first.extracted == 7
+        assert first.report is not None
+        groups = [set(e.articles) for e in first.report.events]
+        assert SEPT in groups and JAN in groups  # the two Paris summits, as from the folder
+        assert not any("extra-city-marathon" in g for g in groups)  # no pledge, no event
+        assert first.totals is not None and first.totals.calls >= 7
+
+        second = run_batch([str(SAMPLE_FEED)], store, settings, llm=llm)
+        # no request at all: the cassette holds only the first run's calls
+        assert (second.cached, second.extracted, second.new_articles) == (7, 0, 0)
+        assert second.totals is not None and second.totals.calls == 0
+        assert second.report == first.report
