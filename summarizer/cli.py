@@ -356,7 +356,9 @@ def batch_cmd(
 
             def progress(p: BatchProgress) -> None:
                 label = f"extracting ({p.failed} failed)" if p.failed else "extracting"
-                bar.update(task, total=p.todo, completed=p.done, description=label)
+                bar.update(
+                    task, total=p.todo, completed=p.done, description=label, visible=p.todo > 0
+                )
 
             try:
                 result = run_batch(

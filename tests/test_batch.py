@@ -267,3 +267,31 @@ def test_the_sample_feed_twice_with_the_bundled_model(tmp_path: Path) -> None:
         assert (second.cached, second.extracted, second.new_articles) == (7, 0, 0)
         assert second.totals is not None and second.totals.calls == 0
         assert second.report == first.report
+
+
+def test_cli_summary_budget_exit_code_and_quiet(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 5)
+    db = tmp_path / "s.sqlite"
+    server, base_url = _fake_server(latency=0.0)
+    base = [
+        sys.executable, "-m", "summarizer", "batch", str(feed), "--store", str(db),
+        "--model", "fake", "--base-url", base_url, "--concurrency", "1",
+    ]  # fmt: skip
+    try:
+        stopped = subprocess.run(
+            [*base, "--max-tokens-total", "1000"], capture_output=True, text=True, timeout=120
+        )
+        finished = subprocess.run(
+            [*base, "-o", str(tmp_path / "r.md")], capture_output=True, text=True, timeout=120
+        )
+        quiet = subprocess.run([*base, "--quiet"], capture_output=True, text=True, timeout=120)
+    finally:
+        server.kill()
+        server.wait()
+    assert stopped.returncode == 4, stopped.stderr
+    assert "2 extracted" in stopped.stderr and "3 articles not started" in stopped.stderr
+    assert finished.returncode == 0, finished.stderr
+    assert "2 already extracted, 3 extracted, 0 failed" in finished.stderr
+    assert "tokens: 1,500 prompt + 150 completion in 3 calls" in finished.stderr
+    assert "Italy" in (tmp_path / "r.md").read_text("utf-8")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
