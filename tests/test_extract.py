@@ -171,3 +171,37 @@ async def test_aextract_runs_articles_concurrently_on_one_model() -> None:
     assert [x.article_id for x in results] == ["a0", "a1", "a2"]
     assert all(x.pledges[0].actor_id == "FRA" for x in results)
     assert len(server.requests) == 3
+
+
+def test_the_optional_pledge_pass_adds_and_fills_pledges_from_commitment_sentences() -> None:
+    from summarizer.schemas import Article
+    from tests.scripted import Server, completion, make_llm
+
+    article = Article(
+        id="rome",
+        text="Ministers met in Rome on Monday. Italy pledged 20 ships. "
+        "Spain said it would send 30 medics once a truce holds.",
+    )
+    main = {"events": [{"ref": "E1", "name": "Rome meeting", "kind": "meeting", "s": [1]}],
+            "pledges": [{"actor": "Italy", "type": "equipment", "what": "ships",
+                         "status": "committed", "event": "E1", "s": [2]}]}  # fmt: skip
+    second = [
+        {"actor": "Italy", "type": "equipment", "what": "ships", "status": "committed",
+         "quantity": "20 ships", "s": [2]},
+        {"actor": "Spain", "type": "troops", "what": "medics", "status": "conditional",
+         "quantity": "30 medics", "conditions": "once a truce holds", "s": [3]},
+        {"actor": "Rome", "type": "other", "what": "hosting", "status": "committed", "s": [1]},
+    ]  # fmt: skip
+    server = Server(completion(json.dumps(main)), completion(_answer(second)))
+    llm = make_llm(server, [], pledge_pass=True)
+    x = extract(article, llm.settings, llm=llm)
+    # the second call sees only the sentences with commitment words
+    sent = server.requests[1]["messages"][-1]["content"]
+    assert "[2] Italy pledged" in sent and "[3] Spain" in sent and "[1]" not in sent
+    italy, spain = x.pledges  # "Rome" cited a sentence it was not shown: dropped
+    assert italy.quantity is not None and italy.quantity.amount == 20  # filled in
+    assert (spain.actor_id, spain.status.value, spain.conditions) == (
+        "ESP", "conditional", "once a truce holds",
+    )  # fmt: skip
+    assert spain.event_id == "rome#E1" and spain.confirmed
+    assert x.prompt_version.startswith("extract-") and "+pledges-" in x.prompt_version
