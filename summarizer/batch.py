@@ -110,19 +110,30 @@ def _work(article: Article, settings: Settings, llm: LLM) -> Outcome:
         return None, exc, usage if isinstance(usage, Usage) else Usage()
 
 
-async def _extract_all(
-    todo: list[Article],
-    *,
-    store: Store,
-    key: ExtractionKey,
-    run_id: int,
-    settings: Settings,
-    llm: LLM,
-    options: BatchOptions,
-    result: BatchResult,
-    progress: BatchProgress,
-    on_progress: Callable[[BatchProgress], None] | None,
-) -> None:
+@dataclass
+class _Run:
+    """One batch run's context, shared by the two ways of extracting."""
+
+    store: Store
+    key: ExtractionKey
+    run_id: int
+    settings: Settings
+    llm: LLM
+    options: BatchOptions
+    result: BatchResult
+    progress: BatchProgress
+    on_progress: Callable[[BatchProgress], None] | None
+
+    def advanced(self, done: int, failed: int) -> None:
+        self.progress.done += done
+        self.progress.failed += failed
+        if self.on_progress:
+            self.on_progress(self.progress)
+
+
+async def _extract_all(todo: list[Article], run: _Run) -> None:
+    store, key, run_id, settings, llm = run.store, run.key, run.run_id, run.settings, run.llm
+    options, result, progress = run.options, run.result, run.progress
     loop = asyncio.get_running_loop()
     limit = asyncio.Semaphore(options.concurrency)
     budget = options.max_tokens_total
@@ -146,13 +157,10 @@ async def _extract_all(
                 reason = str(error)
                 store.save_failure(key, article, kind, reason, run_id, _priced(key.model, usage))
                 result.failed += 1
-                progress.failed += 1
                 result.failures[article.id] = reason
             progress.tokens += usage.total_tokens
-            progress.done += 1
             progress.last = article.id
-            if on_progress:
-                on_progress(progress)
+            run.advanced(1, int(extraction is None))
 
     pool = ThreadPoolExecutor(max_workers=options.concurrency, thread_name_prefix="extract")
     tasks = [asyncio.create_task(one(a)) for a in todo]
@@ -215,32 +223,18 @@ def run_batch(
         progress = BatchProgress(todo=len(todo))
         if on_progress:
             on_progress(progress)
-        if options.openai_batch:
-            waiting = store.open_batches(key)
-            if todo or waiting:
-                with open_llm(settings) if llm is None else contextlib.nullcontext(llm) as opened:
-                    _through_openai_batch(
-                        todo, waiting, store, key, run_id, settings, opened, options, result,
-                        progress, on_progress,
-                    )  # fmt: skip
-        elif todo:
-            if options.max_tokens_total is not None and options.max_tokens_total <= 0:
-                raise BudgetExceededError("--max-tokens-total must be positive")
+        waiting = store.open_batches(key) if options.openai_batch else {}
+        if options.max_tokens_total is not None and options.max_tokens_total <= 0:
+            raise BudgetExceededError("--max-tokens-total must be positive")
+        if todo or waiting:
             with open_llm(settings) if llm is None else contextlib.nullcontext(llm) as opened:
-                asyncio.run(
-                    _extract_all(
-                        todo,
-                        store=store,
-                        key=key,
-                        run_id=run_id,
-                        settings=settings,
-                        llm=opened,
-                        options=options,
-                        result=result,
-                        progress=progress,
-                        on_progress=on_progress,
-                    )
+                run = _Run(
+                    store, key, run_id, settings, opened, options, result, progress, on_progress
                 )
+                if options.openai_batch:
+                    _through_openai_batch(todo, waiting, run)
+                else:
+                    asyncio.run(_extract_all(todo, run))
         status = (
             "waiting for batch"
             if result.pending_batches
@@ -264,20 +258,10 @@ def run_batch(
     return result
 
 
-def _through_openai_batch(
-    todo: list[Article],
-    waiting: dict[str, list[str]],
-    store: Store,
-    key: ExtractionKey,
-    run_id: int,
-    settings: Settings,
-    llm: LLM,
-    options: BatchOptions,
-    result: BatchResult,
-    progress: BatchProgress,
-    on_progress: Callable[[BatchProgress], None] | None,
-) -> None:
+def _through_openai_batch(todo: list[Article], waiting: dict[str, list[str]], run: _Run) -> None:
     """Submit what no batch covers yet, then poll every open batch and collect the ended ones."""
+    store, key, run_id, settings, llm = run.store, run.key, run.run_id, run.settings, run.llm
+    options, result, progress = run.options, run.result, run.progress
     covered = {h for hashes in waiting.values() for h in hashes}
     new = [a for a in todo if a.content_hash not in covered]
     batches = dict(waiting)
@@ -298,10 +282,7 @@ def _through_openai_batch(
         )
         result.extracted += got.extracted
         result.failed += got.failed
-        progress.done += got.extracted + got.failed
-        progress.failed += got.failed
-        if on_progress:
-            on_progress(progress)
+        run.advanced(got.extracted + got.failed, got.failed)
 
 
 def _report(store: Store, key: ExtractionKey) -> Report:

@@ -158,28 +158,33 @@ def _fake_server(latency: float) -> tuple[subprocess.Popen[str], str]:
     return proc, f"http://127.0.0.1:{port}/v1"
 
 
+def _batch_command(feed: Path, db: Path, base_url: str, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "summarizer", "batch", str(feed), "--store", str(db),
+        "--model", "fake", "--base-url", base_url, *extra,
+    ]  # fmt: skip
+
+
+def _wait_for_extractions(db: Path, n: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if db.exists() and _count(db, "SELECT COUNT(*) FROM extractions") >= n:
+                return
+        except sqlite3.OperationalError:  # the store is being created
+            pass
+        time.sleep(0.05)
+
+
 def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
     feed = _articles(tmp_path / "feed.jsonl", 24)
     db = tmp_path / "s.sqlite"
     server, base_url = _fake_server(latency=0.25)
-    command = [
-        sys.executable, "-m", "summarizer", "batch", str(feed), "--store", str(db),
-        "--model", "fake", "--base-url", base_url, "--concurrency", "2", "--quiet",
-    ]  # fmt: skip
+    command = _batch_command(feed, db, base_url, "--concurrency", "2", "--quiet")
     env = {**os.environ, "OPENAI_API_KEY": ""}
     try:
         victim = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        stored = 0
-        while time.monotonic() < deadline:
-            if db.exists():
-                try:
-                    stored = _count(db, "SELECT COUNT(*) FROM extractions")
-                except sqlite3.OperationalError:
-                    stored = 0
-            if stored >= 4:
-                break
-            time.sleep(0.05)
+        _wait_for_extractions(db, 4)
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
         assert victim.returncode == -signal.SIGKILL
@@ -206,20 +211,10 @@ def test_ctrl_c_marks_the_run_interrupted(tmp_path: Path) -> None:
     feed = _articles(tmp_path / "feed.jsonl", 30)
     db = tmp_path / "s.sqlite"
     server, base_url = _fake_server(latency=0.3)
-    command = [
-        sys.executable, "-m", "summarizer", "batch", str(feed), "--store", str(db),
-        "--model", "fake", "--base-url", base_url, "--concurrency", "2", "--quiet",
-    ]  # fmt: skip
+    command = _batch_command(feed, db, base_url, "--concurrency", "2", "--quiet")
     try:
         victim = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if db.exists() and _count(db, "SELECT COUNT(*) FROM extractions") >= 2:
-                    break
-            except sqlite3.OperationalError:
-                pass
-            time.sleep(0.05)
+        _wait_for_extractions(db, 2)
         victim.send_signal(signal.SIGINT)
         _, err = victim.communicate(timeout=30)
     finally:
@@ -273,10 +268,7 @@ def test_cli_summary_budget_exit_code_and_quiet(tmp_path: Path) -> None:
     feed = _articles(tmp_path / "feed.jsonl", 5)
     db = tmp_path / "s.sqlite"
     server, base_url = _fake_server(latency=0.0)
-    base = [
-        sys.executable, "-m", "summarizer", "batch", str(feed), "--store", str(db),
-        "--model", "fake", "--base-url", base_url, "--concurrency", "1",
-    ]  # fmt: skip
+    base = _batch_command(feed, db, base_url, "--concurrency", "1")
     try:
         stopped = subprocess.run(
             [*base, "--max-tokens-total", "1000"], capture_output=True, text=True, timeout=120
