@@ -78,6 +78,13 @@ def main() -> None:
                     )
                 whole = time.perf_counter() - started
                 assert result.extracted == n, (result.extracted, result.failures)
+                if level == args.levels[-1]:
+                    again_started = time.perf_counter()
+                    with Store(Path(tmp) / "s.sqlite") as store:
+                        again = run_batch([str(feed)], store, settings)
+                    again_seconds = time.perf_counter() - again_started
+                    assert again.cached == n and again.extracted == 0
+                    assert again.totals is not None and again.totals.calls == 0
                 extraction = marks[-1] - marks[0]  # from "todo known" to the last result
                 rate = n / extraction
                 ideal = level / args.latency
@@ -86,6 +93,10 @@ def main() -> None:
                     f"{rate / ideal:.3f} | {whole:.2f} |",
                     flush=True,
                 )
+        print(
+            f"second run over the same {n} articles: {again_seconds:.2f} s, no calls "
+            f"({again_seconds / n * 1000:.2f} s per 1,000 articles)"
+        )
     finally:
         server.kill()
         server.wait()
