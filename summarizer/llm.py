@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -362,6 +363,34 @@ def _root(exc: BaseException) -> str:
         seen.add(id(nxt))
         exc = nxt
     return f"{type(exc).__name__}: {exc}"
+
+
+def _check_async_validators_once() -> None:
+    """instructor 1.17 walks the response model's whole class tree about seven times per call
+    to refuse async validators (a third of a call's CPU time in a fast batch). The answer
+    cannot change for a class, so each class is checked once. instructor is pinned; the
+    helper looks the function up where instructor itself does, at call time."""
+    from instructor.v2.validation import async_validators
+
+    check = async_validators.reject_async_validators
+    if getattr(check, "_checks_once", False):
+        return
+    checked: set[type] = set()
+    lock = threading.Lock()
+
+    def once(response_model: Any) -> None:
+        if isinstance(response_model, type) and response_model in checked:
+            return
+        check(response_model)  # raises for a model with async validators: never remembered
+        if isinstance(response_model, type):
+            with lock:
+                checked.add(response_model)
+
+    once._checks_once = True  # type: ignore[attr-defined]
+    async_validators.reject_async_validators = once
+
+
+_check_async_validators_once()
 
 
 @functools.cache
