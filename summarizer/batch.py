@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class BatchOptions:
-    concurrency: int = 4
+    concurrency: int | None = None  # None: 1 for the local model, 8 for other backends
     retry_failed: bool = False
     max_tokens_total: int | None = None
     openai_batch: bool = False
@@ -135,7 +136,8 @@ async def _extract_all(todo: list[Article], run: _Run) -> None:
     store, key, run_id, settings, llm = run.store, run.key, run.run_id, run.settings, run.llm
     options, result, progress = run.options, run.result, run.progress
     loop = asyncio.get_running_loop()
-    limit = asyncio.Semaphore(options.concurrency)
+    workers = options.concurrency or 1
+    limit = asyncio.Semaphore(workers)
     budget = options.max_tokens_total
     started = 0
 
@@ -162,7 +164,7 @@ async def _extract_all(todo: list[Article], run: _Run) -> None:
             progress.last = article.id
             run.advanced(1, int(extraction is None))
 
-    pool = ThreadPoolExecutor(max_workers=options.concurrency, thread_name_prefix="extract")
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="extract")
     tasks = [asyncio.create_task(one(a)) for a in todo]
     try:
         await asyncio.gather(*tasks)
@@ -190,13 +192,21 @@ def run_batch(
     ``interrupted``; running again continues where it stopped.
     """
     options = options or BatchOptions()
-    if options.concurrency < 1:
+    if options.concurrency is not None and options.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
     if options.openai_batch:
         openai_batch.check_settings(settings)
     key = extraction_key(settings)
     if llm is not None:
         key = ExtractionKey(llm.label, key.prompt_version, key.schema_version)
+    local = key.model.startswith("local:")
+    if options.concurrency is None or (local and options.concurrency > 1):
+        if local and options.concurrency:
+            log.warning(
+                "the local model answers one request at a time: using --concurrency 1 "
+                "(more would only queue, and time out)"
+            )
+        options = dataclasses.replace(options, concurrency=1 if local else 8)
     run_id = store.start_run(key, sources)
     result = BatchResult(run_id=run_id)
     status = "interrupted"

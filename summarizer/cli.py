@@ -267,8 +267,9 @@ def merge_cmd(extractions: Path, fmt: str, output: Path | None, unconfirmed: boo
     help="SQLite file that keeps articles, extractions, runs, usage and failures (created).",
 )  # fmt: skip
 @click.option(
-    "--concurrency", type=click.IntRange(1, 256), default=4, show_default=True,
-    help="Articles extracted at once (the local model serves one at a time).",
+    "--concurrency", type=click.IntRange(1, 256), default=None,
+    help="Articles extracted at once.  [default: 8; 1 for the local model, which serves one "
+    "request at a time]",
 )  # fmt: skip
 @output_option
 @format_option
@@ -303,7 +304,7 @@ def batch_cmd(
     ctx: click.Context,
     sources: tuple[str, ...],
     store_path: Path,
-    concurrency: int,
+    concurrency: int | None,
     output: Path | None,
     fmt: str,
     unconfirmed: bool,

@@ -287,3 +287,36 @@ def test_cli_summary_budget_exit_code_and_quiet(tmp_path: Path) -> None:
     assert "tokens: 1,500 prompt + 150 completion in 3 calls" in finished.stderr
     assert "Italy" in (tmp_path / "r.md").read_text("utf-8")
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+class _Slow(Echo):
+    """Echo that takes a moment per answer and remembers how many calls overlapped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = self.most = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(0.05)
+        try:
+            return super().__call__(request)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+@pytest.mark.parametrize(("backend", "overlap"), [("test", 4), ("local", 1)])
+def test_concurrency_and_the_local_model_that_serves_one_at_a_time(
+    tmp_path: Path, backend: str, overlap: int
+) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 8)
+    server = _Slow()
+    llm = _llm(server)
+    llm.backend = backend
+    with Store(tmp_path / "s.sqlite") as store:
+        result = run_batch([str(feed)], store, llm.settings, BatchOptions(concurrency=4), llm=llm)
+    assert result.extracted == 8
+    assert server.most == overlap
