@@ -691,6 +691,10 @@ def _timelines(events: list[ReportEvent]) -> list[Timeline]:
     for e in events:
         for p in e.pledges:
             seen[(p.actor_id, p.commitment_type.value)].append((e, p))
+    days = {
+        e.id: date.fromisoformat(str(e.date.value)) if e.date and _is_iso(e.date.value) else None
+        for e in events
+    }
     out = []
     for (actor, ctype), pairs in sorted(seen.items()):
         if len(pairs) < 2 or len({p.status.value for _, p in pairs}) < 2:
@@ -698,9 +702,7 @@ def _timelines(events: list[ReportEvent]) -> list[Timeline]:
         entries = [
             TimelineEntry(
                 event_id=e.id,
-                date=date.fromisoformat(str(e.date.value))
-                if e.date and _is_iso(e.date.value)
-                else None,
+                date=days[e.id],
                 status=PledgeStatus(str(p.status.value)),
                 sources=p.status.sources,
             )
