@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from . import openai_batch
-from .errors import BudgetExceededError, ConfigError, InputError, SummarizerError
+from .errors import (
+    BudgetExceededError,
+    ConfigError,
+    InputError,
+    SummarizerError,
+    TransientError,
+)
 from .extract import extract, prompt_version
 from .feeds import iter_articles
 from .llm import LLM, backend_label, open_llm
@@ -67,6 +73,7 @@ class BatchResult:
     left: int = 0
     status: str = "completed"
     pending_batches: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why the run stopped early, when the backend stopped answering
     input_errors: list[str] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     totals: RunTotals | None = None
@@ -140,11 +147,15 @@ async def _extract_all(todo: list[Article], run: _Run) -> None:
     limit = asyncio.Semaphore(workers)
     budget = options.max_tokens_total
     started = 0
+    unreachable = 0  # transient failures in a row: the backend is down, not the articles bad
+    give_up = max(3, workers)
 
     async def one(article: Article) -> None:
-        nonlocal started
+        nonlocal started, unreachable
         async with limit:
             if budget is not None and progress.tokens >= budget:
+                return
+            if unreachable >= give_up:
                 return
             started += 1
             extraction, error, usage = await loop.run_in_executor(
@@ -160,6 +171,16 @@ async def _extract_all(todo: list[Article], run: _Run) -> None:
                 store.save_failure(key, article, kind, reason, run_id, _priced(key.model, usage))
                 result.failed += 1
                 result.failures[article.id] = reason
+            if isinstance(error, TransientError):
+                unreachable += 1
+                if unreachable == give_up:
+                    result.stopped = (
+                        f"{unreachable} calls in a row failed after every retry (last: {reason}); "
+                        "no more articles were sent. Run again once the model answers: these "
+                        "articles are retried automatically"
+                    )
+            else:
+                unreachable = 0
             progress.tokens += usage.total_tokens
             progress.last = article.id
             run.advanced(1, int(extraction is None))
@@ -196,9 +217,11 @@ def run_batch(
         raise ConfigError("--concurrency must be at least 1")
     if options.openai_batch:
         openai_batch.check_settings(settings)
-    key = extraction_key(settings)
-    if llm is not None:
-        key = ExtractionKey(llm.label, key.prompt_version, key.schema_version)
+    key = (
+        extraction_key(settings)
+        if llm is None
+        else ExtractionKey(llm.label, prompt_version(settings), SCHEMA_VERSION)
+    )
     local = key.model.startswith("local:")
     if options.concurrency is None or (local and options.concurrency > 1):
         if local and options.concurrency:
@@ -225,7 +248,7 @@ def run_batch(
             h = article.content_hash
             if h in done:
                 result.cached += 1
-            elif h in failed and not options.retry_failed:
+            elif h in failed and not options.retry_failed and failed[h][1] != "TransientError":
                 result.skipped_failed += 1
             elif h not in queued:
                 queued.add(h)
@@ -248,6 +271,8 @@ def run_batch(
         status = (
             "waiting for batch"
             if result.pending_batches
+            else "backend unavailable"
+            if result.stopped
             else "budget"
             if result.left
             else "completed"
@@ -263,7 +288,8 @@ def run_batch(
             cached=result.cached,
             extracted=result.extracted,
             failed=result.failed,
-            note=f"{result.left} articles left by the token budget" if result.left else None,
+            note=result.stopped
+            or (f"{result.left} articles left by the token budget" if result.left else None),
         )
     return result
 

@@ -54,6 +54,8 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     handler = RichHandler(console=stderr, show_path=False, show_time=verbose > 1)
     logging.basicConfig(level=logging.WARNING, handlers=[handler], format="%(message)s", force=True)
     logging.getLogger("summarizer").setLevel(level)
+    # instructor logs each failed attempt as an error; our own retry warnings say it once
+    logging.getLogger("instructor").setLevel(logging.DEBUG if verbose > 1 else logging.CRITICAL)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -271,7 +273,11 @@ def merge_cmd(extractions: Path, fmt: str, output: Path | None, unconfirmed: boo
     help="Articles extracted at once.  [default: 8; 1 for the local model, which serves one "
     "request at a time]",
 )  # fmt: skip
-@output_option
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report on everything in the store here (without it, only the summary "
+    "is shown; the store keeps everything).",
+)  # fmt: skip
 @format_option
 @unconfirmed_option
 @click.option("--retry-failed", is_flag=True, help="Extract again the articles that failed before.")
@@ -427,6 +433,8 @@ def _batch_summary(result: BatchResult, store_path: Path) -> None:
             f"[yellow]waiting for OpenAI batch {', '.join(result.pending_batches)}[/]: "
             f"{result.left} articles; run the same command later to collect the answers"
         )
+    elif result.stopped:
+        lines.append(f"[yellow]stopped[/]: {escape(result.stopped)}")
     elif result.left:
         lines.append(
             f"[yellow]stopped at --max-tokens-total[/]: {result.left} articles not started; run "

@@ -320,3 +320,27 @@ def test_concurrency_and_the_local_model_that_serves_one_at_a_time(
         result = run_batch([str(feed)], store, llm.settings, BatchOptions(concurrency=4), llm=llm)
     assert result.extracted == 8
     assert server.most == overlap
+
+
+class _Down(Echo):
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.requests.append({})
+        return httpx.Response(503, json={"error": {"message": "overloaded"}})
+
+
+def test_a_backend_that_stops_answering_stops_the_run_and_loses_nothing(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 10)
+    down = _Down()
+    with Store(tmp_path / "s.sqlite") as store:
+        options = BatchOptions(concurrency=1)
+        stopped = run_batch([str(feed)], store, Settings(), options, llm=_llm(down, max_retries=1))
+        assert stopped.status == "backend unavailable"
+        assert (stopped.failed, stopped.left) == (3, 7)  # three in a row, then no more sent
+        assert len(down.requests) == 6  # each tried twice
+        assert stopped.stopped is not None and "retried automatically" in stopped.stopped
+
+        back = Echo()
+        again = run_batch([str(feed)], store, Settings(), llm=_llm(back))  # no --retry-failed
+        assert (again.status, again.extracted, again.failed) == ("completed", 10, 0)
+        assert len(back.requests) == 10
