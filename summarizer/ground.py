@@ -28,6 +28,7 @@ from .schemas import (
     Alignment,
     Article,
     ArticleExtraction,
+    CommitmentType,
     CountClaim,
     DraftEvent,
     DraftPledge,
@@ -281,6 +282,84 @@ class _Grounder:
         )
 
 
+# A figure as news text writes it, and what it must stand next to for each kind of pledge.
+_FIGURE = (
+    r"(?:(?:more than|over|at least|about|around|some|up to|nearly|almost|roughly)\s+)?"
+    r"(?:\d[\d,.]*(?:\s*(?:thousand|million|billion|bn|m))?"
+    r"|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|a couple of"
+    r"|dozens of|hundreds of|thousands of|tens of thousands of)"
+    r"(?:\s+(?:dozen|hundred|thousand|million|billion))?)"
+)
+_NEXT_TO = {
+    CommitmentType.troops: r"troops|soldiers|personnel|service members|peacekeepers",
+    CommitmentType.weapons: r"missiles|tanks|jets|aircraft|drones|howitzers|shells|rounds",
+    CommitmentType.equipment: r"vehicles|systems|generators|radars|boats|ships",
+}
+_QUANTITY_NEAR = {
+    kind: re.compile(rf"[\"“‘']?\b(?P<q>{_FIGURE})\b[\"”’']?\s+(?:{nouns})\b", re.IGNORECASE)
+    for kind, nouns in _NEXT_TO.items()
+}
+_MONEY = re.compile(
+    r"(?P<q>[€$£]\s?\d[\d,.]*(?:\s*(?:billion|million|bn|m)\b)?"
+    r"|\b\d[\d,.]*(?:\s*(?:billion|million))?\s+(?:euros|dollars|pounds)\b)",
+    re.IGNORECASE,
+)
+_NO_FIGURE = {
+    kind: re.compile(
+        rf"\b(?P<q>no (?:figures?|numbers?|details?) (?:\w+ ){{0,4}}(?:for|on|of) (?:\w+ ){{0,4}}"
+        rf"(?:{nouns})|(?:did not|didn't|declined to|would not) (?:say|give|specify|disclose)"
+        rf" (?:\w+ ){{0,3}}(?:how many|the number of) (?:{nouns}))",
+        re.IGNORECASE,
+    )
+    for kind, nouns in _NEXT_TO.items()
+}
+
+
+def _recover_quantity(
+    g: _Grounder, pledge: DraftPledge, actor: Actor, people: dict[str, Actor],
+    record: list[Evidence],
+) -> Evidence | None:  # fmt: skip
+    """A figure the model left out, read from the article: the sentence nearest the pledge's
+    citations that names its actor and puts a figure next to the kind of thing pledged
+    ("Paris could contribute “several thousand” troops"); else an explicit statement that no
+    figure was given ("No figures were given for the number of troops")."""
+    figure = _MONEY if pledge.type is CommitmentType.money else _QUANTITY_NEAR.get(pledge.type)
+    if figure is None:
+        return None
+    cited = [e.sentence for e in record if e.sentence is not None] or [0]
+    candidates = sorted(
+        (s for n, s in g.by_number.items() if n not in g.suspect),
+        key=lambda s: min(abs(s.number - c) for c in cited),
+    )
+    for pattern, must_name in ((figure, True), (_NO_FIGURE.get(pledge.type), False)):
+        if pattern is None:
+            continue
+        for sentence in candidates:
+            m = pattern.search(sentence.text)
+            if m is None:
+                continue
+            named = actor.name.lower() in sentence.text.lower() or actor_mentions(
+                sentence.text, actor, people
+            )
+            if must_name and not named:
+                continue
+            start, end = sentence.start + m.start("q"), sentence.start + m.end("q")
+            g.warnings.append(
+                f"pledge by {pledge.actor}: quantity {m.group('q')!r} read from sentence "
+                f"[{sentence.number}]"
+            )
+            return Evidence(
+                article_id=g.article.id,
+                quote=g.article.text[start:end],
+                start=start,
+                end=end,
+                alignment=Alignment.exact,
+                field="quantity",
+                sentence=sentence.number,
+            )
+    return None
+
+
 def _count(text: str) -> int | None:
     m = re.search(r"\d[\d,]*", text)
     return int(m.group(0).replace(",", "")) if m else None
@@ -334,9 +413,12 @@ def ground_extraction(
     for p in pledges:
         actor = normalize_actor(p.actor, people)
         record = g.supporting(g.cited(p.s, f"pledge by {p.actor}"), actor, people, p.actor)
+        quantity = g.value(p.quantity, "quantity", record)
+        if quantity is None:
+            quantity = _recover_quantity(g, p, actor, people, record)
         values = [
             g.actor(actor, people, record),
-            g.value(p.quantity, "quantity", record),
+            quantity,
             g.value(p.conditions, "conditions", record),
         ]
         event_id = f"{article.id}#{p.event}" if p.event in refs else None
@@ -353,7 +435,7 @@ def ground_extraction(
                 description=p.what,
                 status=p.status,
                 recipient=p.recipient,
-                quantity=parse_quantity(p.quantity) if p.quantity else None,
+                quantity=parse_quantity(quantity.quote) if quantity else None,
                 conditions=p.conditions,
                 event_id=event_id,
                 evidence=evidence,

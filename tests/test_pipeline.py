@@ -57,3 +57,14 @@ def test_summarize_the_five_sample_articles() -> None:
     # the two summits, each with its own articles
     assert sorted((set(e.articles) for e in report.events), key=len, reverse=True) == [SEPT, JAN]
     assert all(e.pledges for e in report.events)
+    # the conflict the January articles contain: 004 says France could send "several
+    # thousand" troops, 002 that no figures were given
+    january = next(e for e in report.events if set(e.articles) == JAN)
+    [conflict] = january.conflicts
+    assert conflict.field == "pledges[FRA/troops].quantity"
+    quotes = {v.value: v.sources[0] for v in conflict.values}
+    assert quotes["several thousand"].article_id == "004_80dba054489f2964"
+    no_figure = quotes["No figures were given for the number of troops"]
+    assert no_figure.article_id == "002_546e8795ffd0dea9"
+    for ev in quotes.values():
+        assert ev.start is not None and text[ev.article_id][ev.start : ev.end] == ev.quote
