@@ -1,5 +1,6 @@
 """summarizer: a structured, sourced account of events and pledges from news articles."""
 
+from .batch import BatchOptions, BatchResult, run_batch
 from .errors import (
     BackendError,
     BudgetExceededError,
@@ -34,12 +35,15 @@ from .schemas import (
     Usage,
 )
 from .settings import Settings
+from .store import Store
 
 __all__ = [
     "Alignment",
     "Article",
     "ArticleExtraction",
     "BackendError",
+    "BatchOptions",
+    "BatchResult",
     "BudgetExceededError",
     "CommitmentType",
     "ConfigError",
@@ -58,6 +62,7 @@ __all__ = [
     "Quantity",
     "Report",
     "Settings",
+    "Store",
     "SummarizerError",
     "TransientError",
     "TruncatedOutputError",
@@ -66,5 +71,6 @@ __all__ = [
     "extract",
     "locate",
     "merge",
+    "run_batch",
     "summarize",
 ]
