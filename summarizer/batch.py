@@ -232,11 +232,11 @@ def run_batch(
         options = dataclasses.replace(options, concurrency=1 if local else 8)
     run_id = store.start_run(key, sources)
     result = BatchResult(run_id=run_id)
-    status = "interrupted"
+    status = "failed"
     try:
         articles, errors = _read(sources, stdin)
         result.input_errors = [str(e) for e in errors]
-        known = {a.content_hash for a in store.articles()} if articles else set()
+        known = store.hashes() if articles else set()
         stored = store.add_articles(articles, run_id)
         result.seen = len({a.content_hash for a in stored})
         result.new_articles = len({a.content_hash for a in stored} - known)
@@ -278,6 +278,9 @@ def run_batch(
             else "completed"
         )
         result.report = _report(store, key)
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     finally:
         result.status = status
         result.totals = store.run_totals(run_id)

@@ -238,6 +238,9 @@ class Store:
                 out.append(article)
         return out
 
+    def hashes(self) -> set[str]:
+        return {h for (h,) in self.db.execute("SELECT hash FROM articles")}
+
     def articles(self, hashes: Iterable[str] | None = None) -> list[Article]:
         rows = self.db.execute(
             "SELECT hash, id, title, url, published, source, text FROM articles ORDER BY id"
