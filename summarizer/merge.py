@@ -563,6 +563,9 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
                 groups[(_actor_key(part), part.commitment_type.value)].append(part)
     out, conflicts = [], []
     for (key, ctype), group in sorted(groups.items()):
+        if len(group) == 1:  # most groups: nothing to reconcile
+            out.append(_single(group[0], key, ctype, event_id))
+            continue
         where = f"pledges[{key}/{ctype}]"
         status, status_conflict = _reconcile_status(group, where)
         quantity, quantity_conflict = _reconcile_quantity(group, where)
@@ -586,6 +589,34 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
             )
         )
     return out, conflicts
+
+
+def _single(p: Pledge, key: str, ctype: str, event_id: str) -> ReportPledge:
+    """``_pledges`` for a group of one, in one pass over its evidence (same result)."""
+    by_field: dict[str, list[Evidence]] = defaultdict(list)
+    for e in p.evidence:
+        by_field[e.field].append(e)
+    record = by_field.get("record", [])
+    first = record[:1]
+    quantity = None
+    if p.quantity:
+        quantity, _ = _reconcile_quantity([p], f"pledges[{key}/{ctype}]")
+    return ReportPledge(
+        id=f"{event_id}/{key}/{ctype}",
+        actor=_sourced(_actor_name(key, p.actor), by_field.get("actor") or first),
+        actor_id=key,
+        commitment_type=p.commitment_type,
+        status=_sourced(p.status.value, record),
+        description=_sourced(p.description, record) if p.description else _sourced("", []),
+        quantity=quantity,
+        conditions=_sourced(p.conditions, by_field.get("conditions") or first)
+        if p.conditions
+        else None,
+        recipient=_sourced(p.recipient, record) if p.recipient else None,
+        articles=sorted({e.article_id for e in p.evidence}),
+        confirmed=p.confirmed,
+        flags=[] if p.confirmed else sorted(set(p.flags)),
+    )
 
 
 _COUNT_NOUNS = {
