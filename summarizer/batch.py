@@ -26,12 +26,19 @@ from .errors import (
     SummarizerError,
     TransientError,
 )
-from .extract import extract, prompt_version
+from .extract import extract_with_drafts, prompt_version
 from .feeds import iter_articles
 from .llm import LLM, backend_label, open_llm
 from .pipeline import merge_accounting
 from .pricing import call_cost
-from .schemas import SCHEMA_VERSION, Article, ArticleExtraction, Report, Usage
+from .schemas import (
+    SCHEMA_VERSION,
+    Article,
+    ArticleExtraction,
+    DraftExtraction,
+    Report,
+    Usage,
+)
 from .settings import Settings
 from .store import ExtractionKey, RunTotals, Store
 
@@ -105,12 +112,12 @@ def _priced(label: str, usage: Usage) -> list[tuple[int, int, float | None]]:
     return [(p, c, call_cost(label, p, c)) for p, c in calls]
 
 
-Outcome = tuple[ArticleExtraction | None, SummarizerError | None, Usage]
+Outcome = tuple[tuple[ArticleExtraction, DraftExtraction] | None, SummarizerError | None, Usage]
 
 
 def _work(article: Article, settings: Settings, llm: LLM) -> Outcome:
     try:
-        return extract(article, settings, llm=llm), None, Usage()
+        return extract_with_drafts(article, settings, llm), None, Usage()
     except ConfigError:
         raise
     except SummarizerError as exc:
@@ -158,12 +165,12 @@ async def _extract_all(todo: list[Article], run: _Run) -> None:
             if unreachable >= give_up:
                 return
             started += 1
-            extraction, error, usage = await loop.run_in_executor(
-                pool, _work, article, settings, llm
-            )
-            if extraction is not None:
+            done, error, usage = await loop.run_in_executor(pool, _work, article, settings, llm)
+            if done is not None:
+                extraction, answer = done
                 usage = extraction.usage
-                store.save_extraction(key, article, extraction, run_id, _priced(key.model, usage))
+                calls = _priced(key.model, usage)
+                store.save_extraction(key, article, extraction, run_id, calls, drafts=answer)
                 result.extracted += 1
             else:
                 kind = type(error).__name__
@@ -183,7 +190,7 @@ async def _extract_all(todo: list[Article], run: _Run) -> None:
                 unreachable = 0
             progress.tokens += usage.total_tokens
             progress.last = article.id
-            run.advanced(1, int(extraction is None))
+            run.advanced(1, int(done is None))
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="extract")
     tasks = [asyncio.create_task(one(a)) for a in todo]

@@ -36,8 +36,10 @@ __all__ = [
     "chunk_sentences",
     "estimate_tokens",
     "extract",
+    "extract_with_drafts",
     "pledge_candidates",
     "prompt_version",
+    "reground",
     "render_article",
 ]
 
@@ -242,6 +244,15 @@ def extract(
     if llm is None:
         with open_llm(settings) as opened:
             return extract(article, settings, llm=opened)
+    return extract_with_drafts(article, settings, llm)[0]
+
+
+def extract_with_drafts(
+    article: Article, settings: Settings, llm: LLM
+) -> tuple[ArticleExtraction, DraftExtraction]:
+    """``extract``, plus the model's combined answer before grounding, which a store keeps so
+    that improved grounding can be applied later without asking the model again
+    (``reground``)."""
     if not article.text.strip():
         raise InputError(f"article {article.id} has no text")
     sentences = split_sentences(article.text)
@@ -297,7 +308,23 @@ def extract(
         len(chunks),
         usage.total_tokens,
     )
-    return extraction.model_copy(update={"usage": usage, "chunks": len(chunks)})
+    drafts = DraftExtraction(events=combined.events, pledges=combined.pledges)
+    return extraction.model_copy(update={"usage": usage, "chunks": len(chunks)}), drafts
+
+
+def reground(
+    article: Article, drafts: DraftExtraction, previous: ArticleExtraction
+) -> ArticleExtraction:
+    """Ground a stored answer again with the current code; usage and stamps are kept."""
+    extraction = ground_extraction(
+        article,
+        split_sentences(article.text),
+        drafts.events,
+        drafts.pledges,
+        model=previous.model,
+        prompt_version=previous.prompt_version,
+    )
+    return extraction.model_copy(update={"usage": previous.usage, "chunks": previous.chunks})
 
 
 async def aextract(
@@ -324,8 +351,9 @@ def extraction_from_drafts(
     *,
     model: str,
     usage: Usage,
-) -> ArticleExtraction:
-    """Ground answers obtained for ``planned_requests`` into an extraction (no re-asks)."""
+) -> tuple[ArticleExtraction, DraftExtraction]:
+    """Ground answers obtained for ``planned_requests`` into an extraction (no re-asks);
+    also returns the combined answer, as ``extract_with_drafts`` does."""
     sentences = split_sentences(article.text)
     combined = _combine(drafts)
     extraction = ground_extraction(
@@ -336,4 +364,5 @@ def extraction_from_drafts(
         model=model,
         prompt_version=load_prompt(PROMPT).version,
     )
-    return extraction.model_copy(update={"usage": usage, "chunks": len(drafts)})
+    answer = DraftExtraction(events=combined.events, pledges=combined.pledges)
+    return extraction.model_copy(update={"usage": usage, "chunks": len(drafts)}), answer

@@ -168,6 +168,12 @@ def suspect_sentences(sentences: Iterable[Sentence]) -> set[int]:
 # --------------------------------------------------------------------------- records
 
 
+# Bump when grounding would turn the same model answer into a different extraction: stored
+# answers are then grounded again, without asking the model (see ``extract.reground``).
+# 2: figures the model left out are read from the text.
+GROUNDING_VERSION = "2"
+
+
 class _Grounder:
     def __init__(self, article: Article, sentences: Sequence[Sentence]) -> None:
         self.article = article

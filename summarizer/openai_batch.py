@@ -166,14 +166,17 @@ def collect(
         if article is None:
             continue
         try:
-            extraction = _extraction(article, answers.get(h, {}), errors.get(h), key, settings)
+            extraction, answer = _extraction(
+                article, answers.get(h, {}), errors.get(h), key, settings
+            )
         except SummarizerError as exc:
             kind = "BatchError" if h in errors else "ExtractionError"
             store.save_failure(key, article, kind, str(exc), run_id, _calls(key, answers.get(h)))
             failures[article.id] = str(exc)
             done.failed += 1
             continue
-        store.save_extraction(key, article, extraction, run_id, _calls(key, answers.get(h)))
+        calls = _calls(key, answers.get(h))
+        store.save_extraction(key, article, extraction, run_id, calls, drafts=answer)
         done.extracted += 1
     store.close_batch(job.id, job.status)
     return done
@@ -196,7 +199,7 @@ def _extraction(
     error: str | None,
     key: ExtractionKey,
     settings: Settings,
-) -> ArticleExtraction:
+) -> tuple[ArticleExtraction, DraftExtraction]:
     expected = len(planned_requests(article, settings))
     if error is not None:
         raise SummarizerError(error)

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import ConfigError
-from .schemas import Article, ArticleExtraction
+from .extract import reground
+from .ground import GROUNDING_VERSION
+from .schemas import Article, ArticleExtraction, DraftExtraction
 
 __all__ = ["ExtractionKey", "RunTotals", "Store"]
 
@@ -58,6 +60,8 @@ CREATE TABLE IF NOT EXISTS extractions (
     run_id INTEGER NOT NULL,
     created TEXT NOT NULL,
     data TEXT NOT NULL,
+    drafts TEXT,
+    grounding TEXT,
     PRIMARY KEY (hash, model, prompt_version, schema_version)
 );
 CREATE TABLE IF NOT EXISTS calls (
@@ -135,6 +139,10 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(_SCHEMA)  # idempotent: every statement is IF NOT EXISTS
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(extractions)")}
+            for column in ("drafts", "grounding"):  # stores made before these columns
+                if column not in columns:
+                    self.db.execute(f"ALTER TABLE extractions ADD COLUMN {column} TEXT")
             self.db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('store_version', ?)", (STORE_VERSION,)
             )
@@ -278,16 +286,26 @@ class Store:
         extraction: ArticleExtraction,
         run_id: int,
         calls: Sequence[tuple[int, int, float | None]],
+        drafts: DraftExtraction | None = None,
     ) -> bool:
-        """Store one article's result and its calls in one transaction.
+        """Store one article's result, the model's answer it was grounded from, and its calls,
+        in one transaction.
 
         Returns False (and writes nothing) when the result was already stored.
         """
         h = article.content_hash
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (h, *key.row(), run_id, _now(), extraction.model_dump_json()),
+                "INSERT OR IGNORE INTO extractions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    h,
+                    *key.row(),
+                    run_id,
+                    _now(),
+                    extraction.model_dump_json(),
+                    drafts.model_dump_json() if drafts is not None else None,
+                    GROUNDING_VERSION,
+                ),
             )
             if cur.rowcount == 0:
                 return False
@@ -332,14 +350,35 @@ class Store:
             [(run_id, h, key.model, p, c, cost) for p, c, cost in calls],
         )
 
-    def extractions(self, key: ExtractionKey) -> Iterator[ArticleExtraction]:
+    def extractions(self, key: ExtractionKey) -> list[ArticleExtraction]:
+        """Every stored extraction under ``key``. Those grounded by older code are grounded
+        again from the stored model answer (no model call) and saved back."""
         rows = self.db.execute(
-            "SELECT e.data FROM extractions e JOIN articles a ON a.hash = e.hash "
+            "SELECT e.hash, e.data, e.drafts, e.grounding, a.id, a.title, a.url, a.published, "
+            "a.source, a.text FROM extractions e JOIN articles a ON a.hash = e.hash "
             "WHERE e.model = ? AND e.prompt_version = ? AND e.schema_version = ? ORDER BY a.id",
             key.row(),
-        )
-        for (data,) in rows:
-            yield ArticleExtraction.model_validate_json(data)
+        ).fetchall()
+        out: list[ArticleExtraction] = []
+        updated: list[tuple[str, str, str]] = []
+        for h, data, drafts, grounding, i, title, url, published, source, text in rows:
+            extraction = ArticleExtraction.model_validate_json(data)
+            if drafts is not None and grounding != GROUNDING_VERSION:
+                article = Article(
+                    id=i, title=title, url=url, published=published, source=source, text=text
+                )
+                answer = DraftExtraction.model_validate_json(drafts)
+                extraction = reground(article, answer, extraction)
+                updated.append((extraction.model_dump_json(), GROUNDING_VERSION, h))
+            out.append(extraction)
+        if updated:
+            with self.transaction() as db:
+                db.executemany(
+                    "UPDATE extractions SET data = ?, grounding = ? WHERE hash = ? AND model = ? "
+                    "AND prompt_version = ? AND schema_version = ?",
+                    [(d, g, h, *key.row()) for d, g, h in updated],
+                )
+        return out
 
     # ----------------------------------------------------------------- OpenAI batches
 

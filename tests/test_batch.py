@@ -17,6 +17,7 @@ import openai
 import pytest
 
 from summarizer.batch import BatchOptions, run_batch
+from summarizer.ground import GROUNDING_VERSION
 from summarizer.llm import LLM, open_llm
 from summarizer.settings import Settings
 from summarizer.store import Store
@@ -344,3 +345,27 @@ def test_a_backend_that_stops_answering_stops_the_run_and_loses_nothing(tmp_path
         again = run_batch([str(feed)], store, Settings(), llm=_llm(back))  # no --retry-failed
         assert (again.status, again.extracted, again.failed) == ("completed", 10, 0)
         assert len(back.requests) == 10
+
+
+def test_answers_grounded_by_older_code_are_grounded_again_without_calls(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 3)
+    db = tmp_path / "s.sqlite"
+    server = Echo()
+    llm = _llm(server)
+    with Store(db) as store:
+        first = run_batch([str(feed)], store, llm.settings, llm=llm)
+    # as if an older grounding had produced these rows: no pledges, an old version
+    with sqlite3.connect(db) as conn:
+        for h, data in conn.execute("SELECT hash, data FROM extractions").fetchall():
+            old = json.loads(data)
+            old["pledges"] = []
+            conn.execute(
+                "UPDATE extractions SET data = ?, grounding = 'older' WHERE hash = ?",
+                (json.dumps(old), h),
+            )
+    with Store(db) as store:
+        again = run_batch([str(feed)], store, llm.settings, llm=llm)
+    assert len(server.requests) == 3  # none for the second run
+    assert again.report == first.report  # pledges back, from the stored answers
+    current = f"SELECT COUNT(*) FROM extractions WHERE grounding = '{GROUNDING_VERSION}'"
+    assert _count(db, current) == 3
