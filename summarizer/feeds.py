@@ -138,6 +138,12 @@ def _build(fields: dict[str, Any], name: str) -> Article:
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"{name}: empty article (no text)", name)
+    if len(text) > MAX_ARTICLE_BYTES:  # a JSONL line or feed entry: files are checked on read
+        raise InputError(
+            f"{name}: {len(text):,} characters is over the {MAX_ARTICLE_BYTES:,} limit for one "
+            "article; split it into several",
+            name,
+        )
     if _looks_html(text):
         title, text = html_to_text(text)
         fields = {**fields, "text": text, "title": fields.get("title") or title}

@@ -153,3 +153,13 @@ def test_a_big_jsonl_is_read_line_by_line(tmp_path: Path) -> None:
     path.write_text(line * 60, encoding="utf-8")  # 2.5 MB: over one article's limit
     items = list(iter_articles([str(path)]))
     assert len(items) == 60 and all(isinstance(x, Loaded) for x in items)
+
+
+def test_one_huge_record_in_a_jsonl_is_refused_and_the_others_read(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    huge = json.dumps({"id": "huge", "text": "x" * (MAX_ARTICLE_BYTES + 1)})
+    small = json.dumps({"id": "small", "text": "Italy pledged funds."})
+    path.write_text(huge + "\n" + small + "\n", encoding="utf-8")
+    first, second = iter_articles([str(path)])
+    assert isinstance(first, InputError) and "over the" in str(first)
+    assert isinstance(second, Loaded) and second.article.id == "small"
