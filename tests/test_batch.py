@@ -369,3 +369,14 @@ def test_answers_grounded_by_older_code_are_grounded_again_without_calls(tmp_pat
     assert again.report == first.report  # pledges back, from the stored answers
     current = f"SELECT COUNT(*) FROM extractions WHERE grounding = '{GROUNDING_VERSION}'"
     assert _count(db, current) == 3
+
+
+def test_cost_is_known_only_for_priced_models() -> None:
+    from summarizer.pricing import call_cost
+
+    assert call_cost("openai:gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
+    assert call_cost("openai:gpt-4o-mini-2024-07-18", 0, 1_000_000) == pytest.approx(0.60)
+    assert call_cost("openai:gpt-4o-mini", 1_000_000, 0, batch=True) == pytest.approx(0.075)
+    assert call_cost("local:qwen2.5-coder-1.5b-instruct-q4_k_m", 10_000, 500) == 0.0
+    assert call_cost("openai:some-future-model", 1, 1) is None
+    assert call_cost("openai-compatible:llama3.1", 1, 1) is None
