@@ -1,7 +1,7 @@
 """Prices of hosted models, to turn token counts into cost.
 
 US dollars per million tokens (input, output), standard tier, as the provider published them
-in 2025. Prices change: update this table (and say so in the changelog) when they do.
+in 2025. Prices change: update this table when they do.
 The local model costs nothing; an unknown model has no cost (``None``), never a guess. The
 Batch API bills half price.
 """
