@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass
 
 from .errors import BudgetExceededError, InputError, LLMError
 from .ground import ground_extraction, locate, suspect_sentences
@@ -172,13 +171,7 @@ def _pledge_messages(article: Article, candidates: list[Sentence]) -> list[dict[
     ]
 
 
-@dataclass
-class _Combined:
-    events: list[DraftEvent]
-    pledges: list[DraftPledge]
-
-
-def _combine(parts: list[DraftExtraction]) -> _Combined:
+def _combine(parts: list[DraftExtraction]) -> DraftExtraction:
     """Join chunk results: prefix event refs per chunk (when there are several) and drop
     duplicates, from overlapping chunks or from a model that repeats itself."""
     single = len(parts) == 1
@@ -203,13 +196,13 @@ def _combine(parts: list[DraftExtraction]) -> _Combined:
             seen_pledges.add(pkey)
             event = renamed.get(p.event, p.event) if p.event else None
             pledges.append(p.model_copy(update={"event": event}))
-    return _Combined(events, pledges)
+    return DraftExtraction(events=events, pledges=pledges)
 
 
 _FILLABLE = ("quantity", "conditions", "recipient")
 
 
-def _add_pledges(combined: _Combined, extra: list[DraftPledge]) -> int:
+def _add_pledges(combined: DraftExtraction, extra: list[DraftPledge]) -> int:
     """Fold the pledge pass into the main answer: a pledge by a new (actor, type) is added
     (under the article's only event, if it has one); for a known one, fields the main answer
     left empty are filled in. Returns how many pledges were added."""
@@ -292,13 +285,14 @@ def extract_with_drafts(
             numbers = {s.number for s in chunk}
             kept = [p for p in found.pledges if p.s and set(p.s) <= numbers]
             log.info("pledge pass article=%s added=%d", article.id, _add_pledges(combined, kept))
-    extraction = ground_extraction(
+    extraction = _grounded(
         article,
         sentences,
-        combined.events,
-        combined.pledges,
+        combined,
         model=llm.label,
         prompt_version=prompt_version(settings),
+        usage=usage,
+        chunks=len(chunks),
     )
     log.info(
         "extracted article=%s events=%d pledges=%d chunks=%d tokens=%d",
@@ -308,23 +302,43 @@ def extract_with_drafts(
         len(chunks),
         usage.total_tokens,
     )
-    drafts = DraftExtraction(events=combined.events, pledges=combined.pledges)
-    return extraction.model_copy(update={"usage": usage, "chunks": len(chunks)}), drafts
+    return extraction, combined
+
+
+def _grounded(
+    article: Article,
+    sentences: list[Sentence],
+    answer: DraftExtraction,
+    *,
+    model: str,
+    prompt_version: str,
+    usage: Usage,
+    chunks: int,
+) -> ArticleExtraction:
+    extraction = ground_extraction(
+        article,
+        sentences,
+        answer.events,
+        answer.pledges,
+        model=model,
+        prompt_version=prompt_version,
+    )
+    return extraction.model_copy(update={"usage": usage, "chunks": chunks})
 
 
 def reground(
     article: Article, drafts: DraftExtraction, previous: ArticleExtraction
 ) -> ArticleExtraction:
     """Ground a stored answer again with the current code; usage and stamps are kept."""
-    extraction = ground_extraction(
+    return _grounded(
         article,
         split_sentences(article.text),
-        drafts.events,
-        drafts.pledges,
+        drafts,
         model=previous.model,
         prompt_version=previous.prompt_version,
+        usage=previous.usage,
+        chunks=previous.chunks,
     )
-    return extraction.model_copy(update={"usage": previous.usage, "chunks": previous.chunks})
 
 
 async def aextract(
@@ -354,15 +368,14 @@ def extraction_from_drafts(
 ) -> tuple[ArticleExtraction, DraftExtraction]:
     """Ground answers obtained for ``planned_requests`` into an extraction (no re-asks);
     also returns the combined answer, as ``extract_with_drafts`` does."""
-    sentences = split_sentences(article.text)
     combined = _combine(drafts)
-    extraction = ground_extraction(
+    extraction = _grounded(
         article,
-        sentences,
-        combined.events,
-        combined.pledges,
+        split_sentences(article.text),
+        combined,
         model=model,
         prompt_version=load_prompt(PROMPT).version,
+        usage=usage,
+        chunks=len(drafts),
     )
-    answer = DraftExtraction(events=combined.events, pledges=combined.pledges)
-    return extraction.model_copy(update={"usage": usage, "chunks": len(drafts)}), answer
+    return extraction, combined
