@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -46,7 +47,9 @@ class Server:
         return self.answers.pop(0)
 
 
-def make_llm(server: Server, sleeps: list[float], **settings: Any) -> LLM:
+def make_llm(
+    server: Callable[[httpx.Request], httpx.Response], sleeps: list[float], **settings: Any
+) -> LLM:
     client = openai.OpenAI(
         base_url="http://model.test/v1", api_key="k", max_retries=0,
         http_client=httpx.Client(transport=httpx.MockTransport(server)),

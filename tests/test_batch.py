@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 
 import httpx
-import instructor
-import openai
 import pytest
 
 from summarizer.batch import BatchOptions, run_batch
@@ -22,16 +20,11 @@ from summarizer.llm import LLM, open_llm
 from summarizer.settings import Settings
 from summarizer.store import Store
 from tests.conftest import ROOT, recorded_settings
-from tests.scripted import Echo
+from tests.scripted import Echo, make_llm
 
 
 def _llm(server: Echo, **settings: object) -> LLM:
-    client = openai.OpenAI(
-        base_url="http://model.test/v1", api_key="k", max_retries=0,
-        http_client=httpx.Client(transport=httpx.MockTransport(server)),
-    )  # fmt: skip
-    s = Settings(model="m", base_url="http://model.test/v1", **settings)  # type: ignore[arg-type]
-    return LLM(client, "m", instructor.Mode.TOOLS, s, "test", sleep=lambda _: None)
+    return make_llm(server, [], **settings)
 
 
 def _articles(path: Path, n: int, start: int = 0, poison: int | None = None) -> Path:
