@@ -85,6 +85,7 @@ class BatchResult:
     failures: dict[str, str] = field(default_factory=dict)
     totals: RunTotals | None = None
     report: Report | None = None
+    articles: list[Article] = field(default_factory=list)  # every stored article, for renderers
 
 
 def extraction_key(settings: Settings) -> ExtractionKey:
@@ -284,7 +285,8 @@ def run_batch(
             if result.left
             else "completed"
         )
-        result.report = _report(store, key)
+        result.articles = store.articles()
+        result.report = _report(store, key, result.articles)
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -331,14 +333,13 @@ def _through_openai_batch(todo: list[Article], waiting: dict[str, list[str]], ru
         run.advanced(got.extracted + got.failed, got.failed)
 
 
-def _report(store: Store, key: ExtractionKey) -> Report:
+def _report(store: Store, key: ExtractionKey, articles: list[Article]) -> Report:
     """Everything the store holds under ``key``, merged; failures listed as unassigned."""
-    articles = store.articles()
     failures = {
         article_id: f"extraction failed ({kind}, {n} attempt{'s' * (n > 1)}): {reason}"
         for article_id, kind, reason, n in store.failed(key).values()
     }
-    extractions = list(store.extractions(key))
+    extractions = store.extractions(key)
     done = {x.article_id for x in extractions}
     for article in articles:
         if article.id not in done and article.id not in failures:

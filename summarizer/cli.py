@@ -383,7 +383,7 @@ def batch_cmd(
             except SummarizerError as exc:
                 _fail(str(exc))
         if result.report is not None and output is not None:
-            text = render(result.report, fmt, store.articles(), unconfirmed=unconfirmed)
+            text = render(result.report, fmt, result.articles, unconfirmed=unconfirmed)
             _write(text, output)
     if not quiet:
         _batch_summary(result, store_path)

@@ -250,14 +250,20 @@ class Store:
         return {h for (h,) in self.db.execute("SELECT hash FROM articles")}
 
     def articles(self, hashes: Iterable[str] | None = None) -> list[Article]:
-        rows = self.db.execute(
-            "SELECT hash, id, title, url, published, source, text FROM articles ORDER BY id"
-        ).fetchall()
-        wanted = set(hashes) if hashes is not None else None
+        """Stored articles in id order: all of them, or those with the given hashes."""
+        columns = "SELECT id, title, url, published, source, text FROM articles"
+        if hashes is None:
+            rows = self.db.execute(f"{columns} ORDER BY id").fetchall()
+        else:
+            wanted, rows = list(hashes), []
+            for i in range(0, len(wanted), 500):  # well under SQLite's limit on parameters
+                part = wanted[i : i + 500]
+                marks = ",".join("?" * len(part))
+                rows += self.db.execute(f"{columns} WHERE hash IN ({marks})", part).fetchall()
+            rows.sort(key=lambda r: r[0])
         return [
             Article(id=i, title=t, url=u, published=p, source=s, text=x)
-            for h, i, t, u, p, s, x in rows
-            if wanted is None or h in wanted
+            for i, t, u, p, s, x in rows
         ]
 
     # ----------------------------------------------------------------- extractions
@@ -354,19 +360,17 @@ class Store:
         """Every stored extraction under ``key``. Those grounded by older code are grounded
         again from the stored model answer (no model call) and saved back."""
         rows = self.db.execute(
-            "SELECT e.hash, e.data, e.drafts, e.grounding, a.id, a.title, a.url, a.published, "
-            "a.source, a.text FROM extractions e JOIN articles a ON a.hash = e.hash "
-            "WHERE e.model = ? AND e.prompt_version = ? AND e.schema_version = ? ORDER BY a.id",
+            "SELECT e.hash, e.data, e.drafts, e.grounding FROM extractions e "
+            "JOIN articles a ON a.hash = e.hash WHERE e.model = ? AND e.prompt_version = ? "
+            "AND e.schema_version = ? ORDER BY a.id",
             key.row(),
         ).fetchall()
         out: list[ArticleExtraction] = []
         updated: list[tuple[str, str, str]] = []
-        for h, data, drafts, grounding, i, title, url, published, source, text in rows:
+        for h, data, drafts, grounding in rows:
             extraction = ArticleExtraction.model_validate_json(data)
             if drafts is not None and grounding != GROUNDING_VERSION:
-                article = Article(
-                    id=i, title=title, url=url, published=published, source=source, text=text
-                )
+                (article,) = self.articles([h])  # rare: once per grounding change
                 answer = DraftExtraction.model_validate_json(drafts)
                 extraction = reground(article, answer, extraction)
                 updated.append((extraction.model_dump_json(), GROUNDING_VERSION, h))
