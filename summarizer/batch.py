@@ -30,7 +30,7 @@ from .extract import extract_with_drafts, prompt_version
 from .feeds import iter_articles
 from .llm import LLM, backend_label, open_llm
 from .pipeline import merge_accounting
-from .pricing import call_cost
+from .pricing import priced_calls
 from .schemas import (
     SCHEMA_VERSION,
     Article,
@@ -65,7 +65,6 @@ class BatchProgress:
     done: int = 0
     failed: int = 0
     tokens: int = 0
-    last: str | None = None
 
 
 @dataclass
@@ -104,13 +103,6 @@ def _read(sources: Sequence[str], stdin: BinaryIO | None) -> tuple[list[Article]
                 log.warning("%s", warning)
             articles.append(item.article)
     return articles, errors
-
-
-def _priced(label: str, usage: Usage) -> list[tuple[int, int, float | None]]:
-    calls = usage.call_tokens or [(usage.prompt_tokens, usage.completion_tokens)] * bool(
-        usage.calls
-    )
-    return [(p, c, call_cost(label, p, c)) for p, c in calls]
 
 
 Outcome = tuple[tuple[ArticleExtraction, DraftExtraction] | None, SummarizerError | None, Usage]
@@ -170,13 +162,14 @@ async def _extract_all(todo: list[Article], run: _Run) -> None:
             if done is not None:
                 extraction, answer = done
                 usage = extraction.usage
-                calls = _priced(key.model, usage)
+                calls = priced_calls(key.model, usage.call_tokens)
                 store.save_extraction(key, article, extraction, run_id, calls, drafts=answer)
                 result.extracted += 1
             else:
                 kind = type(error).__name__
                 reason = str(error)
-                store.save_failure(key, article, kind, reason, run_id, _priced(key.model, usage))
+                calls = priced_calls(key.model, usage.call_tokens)
+                store.save_failure(key, article, kind, reason, run_id, calls)
                 result.failed += 1
                 result.failures[article.id] = reason
             if isinstance(error, TransientError):
@@ -190,7 +183,6 @@ async def _extract_all(todo: list[Article], run: _Run) -> None:
             else:
                 unreachable = 0
             progress.tokens += usage.total_tokens
-            progress.last = article.id
             run.advanced(1, int(done is None))
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="extract")

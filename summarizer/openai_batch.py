@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from .errors import ConfigError, SummarizerError
 from .extract import extraction_from_drafts, planned_requests
-from .pricing import call_cost
+from .pricing import priced_calls
 from .schemas import Article, ArticleExtraction, DraftExtraction, Usage
 from .settings import Settings
 from .store import ExtractionKey, Store
@@ -182,15 +182,16 @@ def collect(
     return done
 
 
+def _tokens(body: dict[str, Any]) -> tuple[int, int]:
+    usage = body.get("usage") or {}
+    return int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+
+
 def _calls(
     key: ExtractionKey, bodies: dict[int, Any] | None
 ) -> list[tuple[int, int, float | None]]:
-    out = []
-    for body in (bodies or {}).values():
-        usage = body.get("usage") or {}
-        p, c = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
-        out.append((p, c, call_cost(key.model, p, c, batch=True)))
-    return out
+    tokens = [_tokens(body) for body in (bodies or {}).values()]
+    return priced_calls(key.model, tokens, batch=True)
 
 
 def _extraction(
@@ -210,10 +211,7 @@ def _extraction(
     for n in range(expected):
         body = bodies[n]
         choice = body["choices"][0]
-        usage = body.get("usage") or {}
-        calls.append(
-            (int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
-        )
+        calls.append(_tokens(body))
         if choice.get("finish_reason") == "length":
             raise SummarizerError(
                 f"the answer was cut at max_tokens={settings.max_tokens}; raise --max-tokens"

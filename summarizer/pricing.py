@@ -8,7 +8,7 @@ Batch API bills half price.
 
 from __future__ import annotations
 
-__all__ = ["PRICES", "call_cost"]
+__all__ = ["PRICES", "call_cost", "priced_calls"]
 
 PRICES: dict[str, tuple[float, float]] = {
     "gpt-4o": (2.50, 10.00),
@@ -43,3 +43,10 @@ def call_cost(
         return None
     cost = (prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000
     return cost * (BATCH_DISCOUNT if batch else 1.0)
+
+
+def priced_calls(
+    model_label: str, calls: list[tuple[int, int]], *, batch: bool = False
+) -> list[tuple[int, int, float | None]]:
+    """``(prompt, completion)`` token pairs, each with its cost."""
+    return [(p, c, call_cost(model_label, p, c, batch=batch)) for p, c in calls]

@@ -49,7 +49,6 @@ class RateLimiter:
         self._tokens = _Bucket(tpm, now) if tpm else None
         self._paused_until = 0.0
         self._lock = threading.Lock()
-        self.waited = 0.0
 
     @property
     def active(self) -> bool:
@@ -64,7 +63,6 @@ class RateLimiter:
                 wait = max(wait, self._requests.take(1, now))
             if self._tokens:
                 wait = max(wait, self._tokens.take(min(tokens, self._tokens.capacity), now))
-            self.waited += wait
         if wait > 0:
             self._sleep(wait)
         return wait
