@@ -16,7 +16,7 @@ import re
 
 from .errors import BudgetExceededError, InputError, LLMError
 from .ground import ground_extraction, locate, suspect_sentences
-from .llm import LLM, open_llm
+from .llm import LLM, estimate_tokens, open_llm
 from .prompts import load_prompt
 from .schemas import (
     Alignment,
@@ -47,9 +47,6 @@ log = logging.getLogger(__name__)
 PROMPT = "extract"
 REASK_PROMPT = "reask_missing"
 PLEDGE_PROMPT = "pledges"
-# Characters per token for English news text under the Qwen/OpenAI tokenizers, rounded down
-# so chunk sizes err on the small side.
-_CHARS_PER_TOKEN = 3.5
 
 
 def prompt_version(settings: Settings) -> str:
@@ -58,10 +55,6 @@ def prompt_version(settings: Settings) -> str:
     if settings.pledge_pass:
         version += "+" + load_prompt(PLEDGE_PROMPT).version
     return version
-
-
-def estimate_tokens(text: str) -> int:
-    return int(len(text) / _CHARS_PER_TOKEN) + 1
 
 
 def chunk_sentences(

@@ -313,6 +313,15 @@ class _Wait:
         return delay
 
 
+# Characters per token for English news text under the Qwen/OpenAI tokenizers, rounded down
+# so estimates err on the large side (smaller chunks, larger rate-limit reservations).
+_CHARS_PER_TOKEN = 3.5
+
+
+def estimate_tokens(text: str) -> int:
+    return int(len(text) / _CHARS_PER_TOKEN) + 1
+
+
 @dataclass
 class _Tally:
     """Counts every completion instructor receives, re-asks included, and notices truncation.
@@ -334,8 +343,11 @@ class _Tally:
     def on_request(self, *args: Any, **kwargs: Any) -> None:
         if self.limiter is None:
             return
-        chars = sum(len(str(m.get("content") or "")) for m in kwargs.get("messages") or [])
-        self.reserved = int(chars / 3.5) + 200 + int(kwargs.get("max_tokens") or self.max_tokens)
+        text = "".join(str(m.get("content") or "") for m in kwargs.get("messages") or [])
+        # the tool schema and chat template add about 200 tokens; the answer up to max_tokens
+        self.reserved = (
+            estimate_tokens(text) + 200 + int(kwargs.get("max_tokens") or self.max_tokens)
+        )
         self.limiter.acquire(self.reserved)
 
     def on_response(self, response: Any) -> None:
