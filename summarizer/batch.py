@@ -20,7 +20,6 @@ from typing import BinaryIO
 
 from . import openai_batch
 from .errors import (
-    BudgetExceededError,
     ConfigError,
     InputError,
     SummarizerError,
@@ -215,6 +214,8 @@ def run_batch(
     options = options or BatchOptions()
     if options.concurrency is not None and options.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
+    if options.max_tokens_total is not None and options.max_tokens_total <= 0:
+        raise ConfigError("--max-tokens-total must be positive")
     if options.openai_batch:
         openai_batch.check_settings(settings)
     key = (
@@ -257,8 +258,6 @@ def run_batch(
         if on_progress:
             on_progress(progress)
         waiting = store.open_batches(key) if options.openai_batch else {}
-        if options.max_tokens_total is not None and options.max_tokens_total <= 0:
-            raise BudgetExceededError("--max-tokens-total must be positive")
         if todo or waiting:
             with open_llm(settings) if llm is None else contextlib.nullcontext(llm) as opened:
                 run = _Run(
