@@ -47,13 +47,17 @@ class Server:
         return self.answers.pop(0)
 
 
-def make_llm(
-    server: Callable[[httpx.Request], httpx.Response], sleeps: list[float], **settings: Any
-) -> LLM:
-    client = openai.OpenAI(
+def scripted_client(server: Callable[[httpx.Request], httpx.Response]) -> openai.OpenAI:
+    return openai.OpenAI(
         base_url="http://model.test/v1", api_key="k", max_retries=0,
         http_client=httpx.Client(transport=httpx.MockTransport(server)),
     )  # fmt: skip
+
+
+def make_llm(
+    server: Callable[[httpx.Request], httpx.Response], sleeps: list[float], **settings: Any
+) -> LLM:
+    client = scripted_client(server)
     s = Settings(model="m", base_url="http://model.test/v1", **settings)
     return LLM(client, "m", instructor.Mode.TOOLS, s, "test", sleep=sleeps.append)
 

@@ -7,9 +7,12 @@ with it: how often it retried, how long it waited, what it sent back, what it co
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import openai
 import pytest
 
 from summarizer.errors import (
@@ -18,10 +21,10 @@ from summarizer.errors import (
     TransientError,
     TruncatedOutputError,
 )
-from summarizer.llm import resolve_backend
+from summarizer.llm import LLM, resolve_backend
 from summarizer.schemas import DraftExtraction
 from summarizer.settings import Settings
-from tests.scripted import Server, completion, make_llm
+from tests.scripted import Server, completion, make_llm, scripted_client
 
 GOOD = {"events": [], "pledges": [{"actor": "France", "type": "troops", "what": "send troops",
                                    "status": "conditional", "s": [2]}]}  # fmt: skip
@@ -184,3 +187,52 @@ def test_a_tool_call_cut_at_max_tokens_is_truncated_even_if_the_server_says_tool
         run(server, max_tokens=64)
     assert len(server.requests) == 1
     assert info.value.usage.completion_tokens == 64
+
+
+def test_the_request_body_is_what_the_sdks_own_create_would_send() -> None:
+    ours = Server(completion(json.dumps(GOOD)))
+    run(ours)
+    sent = ours.requests[0]
+    theirs = Server(completion(json.dumps(GOOD)))
+    client = openai.OpenAI(
+        base_url="http://model.test/v1", api_key="k", max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(theirs)),
+    )  # fmt: skip
+    client.chat.completions.create(**sent)
+    assert theirs.requests == [sent]
+    assert sent["tools"][0]["function"]["name"] == "DraftExtraction"
+
+
+def test_instructor_checks_a_response_model_for_async_validators_once() -> None:
+    from instructor.v2.core import patch
+    from instructor.v2.validation import async_validators
+
+    # both places instructor calls it from use the checked-once version
+    assert getattr(patch.reject_async_validators, "_checks_once", False)
+    assert patch.reject_async_validators is async_validators.reject_async_validators
+
+
+def test_each_worker_thread_has_a_client_of_its_own_and_close_closes_them() -> None:
+    server = Server(*[completion(json.dumps(GOOD)) for _ in range(3)])
+    made: list[openai.OpenAI] = []
+
+    def connect() -> openai.OpenAI:
+        made.append(scripted_client(server))
+        return made[-1]
+
+    llm = make_llm(server, [])
+    llm = LLM(llm.client, "m", llm.mode, llm.settings, "test", connect)
+    llm.complete(MESSAGES, DraftExtraction, budget=10_000)  # the main thread: the first client
+    with ThreadPoolExecutor(2) as pool:
+        barrier = threading.Barrier(2)
+
+        def call() -> None:
+            barrier.wait()  # both threads alive at once, so each gets its own
+            llm.complete(MESSAGES, DraftExtraction, budget=10_000)
+
+        for f in [pool.submit(call) for _ in range(2)]:
+            f.result()
+    assert len(server.requests) == 3
+    assert len(made) == 2
+    llm.close()
+    assert all(c.is_closed() for c in [*made, llm.client])
