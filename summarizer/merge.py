@@ -27,8 +27,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from typing import Any, Generic, TypeVar
 
 import pycountry
+from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from .normalize import CAPITALS, normalize_actor, parse_quantity, resolve_date
@@ -58,12 +60,49 @@ from .schemas import (
 __all__ = ["MERGE_THRESHOLD", "merge"]
 
 MERGE_THRESHOLD = 2.5
+_WORD = re.compile(r"[a-z]{4,}")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _STOP = frozenset(
     "that this with from have been were will would said also they their them than more other "
     "after before about which while when where what into over such could should there these "
     "those some said says most only very just like time year years being under same".split()
 )
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_set = object.__setattr__
+
+
+class _Built(Generic[_M]):
+    """Makes report objects from values merge takes out of models that are valid already
+    (the extractions): what ``model_construct`` does, without its per-field Python loop and
+    with one shared fields-set (every field is always given, so nothing can add to it).
+
+    Merge builds about ten objects per pledge; at 100k extractions validating them again
+    was a third of the time and of the memory. Every field must be passed; the tests
+    validate built reports again (``tests/test_merge.py``).
+    """
+
+    def __init__(self, cls: type[_M]) -> None:
+        self.cls = cls
+        self.fields = set(cls.model_fields)
+        self.new = cls.__new__
+
+    def __call__(self, **values: Any) -> _M:
+        if len(values) != len(self.fields):
+            raise TypeError(f"{self.cls.__name__} needs {sorted(self.fields - set(values))}")
+        obj = self.new(self.cls)
+        _set(obj, "__dict__", values)
+        _set(obj, "__pydantic_fields_set__", self.fields)
+        _set(obj, "__pydantic_extra__", None)
+        _set(obj, "__pydantic_private__", None)
+        return obj
+
+
+_sourced_ = _Built(Sourced)
+_pledge_ = _Built(ReportPledge)
+_entry_ = _Built(TimelineEntry)
+_conflict_value_ = _Built(ConflictValue)
 
 
 # --------------------------------------------------------------------------- candidates
@@ -268,25 +307,35 @@ class _Texts:
     """TF-IDF vectors of each article's text (or its evidence when no text is given)."""
 
     def __init__(self, texts: dict[str, str]) -> None:
-        counts = {
-            k: Counter(w for w in re.findall(r"[a-z]{4,}", t.lower()) if w not in _STOP)
-            for k, t in texts.items()
-        }
-        df = Counter(w for c in counts.values() for w in c)
+        counts: dict[str, Counter[str]] = {}
+        df: Counter[str] = Counter()
+        for k, t in texts.items():
+            c = Counter(_WORD.findall(t.lower()))
+            for w in _STOP.intersection(c):
+                del c[w]
+            counts[k] = c
+            df.update(c.keys())
         n = len(counts)
+        idf = {w: math.log((n + 1) / m) for w, m in df.items()}
+        log = math.log
         self.vectors: dict[str, dict[str, float]] = {}
         for k, c in counts.items():
-            vec = {w: (1 + math.log(m)) * math.log((n + 1) / df[w]) for w, m in c.items()}
+            vec = {w: (1 + log(m)) * idf[w] for w, m in c.items()}
             norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
             self.vectors[k] = {w: v / norm for w, v in vec.items()}
 
-    def cosine(self, a: str, b: str) -> tuple[float, list[str]]:
+    def cosine(self, a: str, b: str) -> float:
         va, vb = self.vectors.get(a, {}), self.vectors.get(b, {})
         if len(va) > len(vb):
             va, vb = vb, va
-        shared = [(va[w] * vb[w], w) for w in va if w in vb]
-        top = [w for _, w in sorted(shared, reverse=True)[:3]]
-        return sum(s for s, _ in shared), top
+        return sum([va[w] * vb[w] for w in va if w in vb])
+
+    def shared(self, a: str, b: str) -> list[str]:
+        """The three words that add most to the similarity of ``a`` and ``b``."""
+        va, vb = self.vectors.get(a, {}), self.vectors.get(b, {})
+        if len(va) > len(vb):
+            va, vb = vb, va
+        return [w for _, w in sorted([(va[w] * vb[w], w) for w in va if w in vb], reverse=True)[:3]]
 
 
 def _coarse(a: _Candidate, b: _Candidate) -> tuple[date, date] | None:
@@ -302,51 +351,118 @@ def _coarse(a: _Candidate, b: _Candidate) -> tuple[date, date] | None:
     return a.day, b.day
 
 
-def _score(a: _Candidate, b: _Candidate, texts: _Texts) -> tuple[float | None, list[str]]:
-    """Score and reasons; ``None`` when something rules the pair out."""
+def _score(a: _Candidate, b: _Candidate, texts: _Texts) -> float | None:
+    """The score of a pair; ``None`` when something rules it out."""
+    return _scored(a, b, texts, None)
+
+
+def _reasons(a: _Candidate, b: _Candidate, texts: _Texts) -> list[str]:
+    """Why ``_score`` scored a pair as it did."""
     why: list[str] = []
+    _scored(a, b, texts, why)
+    return why
+
+
+def _scored(a: _Candidate, b: _Candidate, texts: _Texts, why: list[str] | None) -> float | None:
+    """``_score``, also saying why in ``why`` when it is given (only the chosen pair needs it:
+    formatting the reasons of every pair scored cost more than scoring them)."""
     score = 0.0
     dates = _coarse(a, b)
     if dates:
         gap = abs((dates[0] - dates[1]).days)
         if gap == 0:
             score += 3
-            why.append(f"same date {dates[0]}")
+            if why is not None:
+                why.append(f"same date {dates[0]}")
         elif gap <= 2 and a.precision is b.precision is Precision.day:
             score += 1
-            why.append(f"dates {gap} days apart")
+            if why is not None:
+                why.append(f"dates {gap} days apart")
         else:
-            return None, [f"dates differ ({a.day} vs {b.day})"]
+            if why is not None:
+                why.append(f"dates differ ({a.day} vs {b.day})")
+            return None
     if a.weekday and b.weekday:
         if a.weekday != b.weekday:
-            return None, [f"different weekdays ({a.weekday} vs {b.weekday})"]
+            if why is not None:
+                why.append(f"different weekdays ({a.weekday} vs {b.weekday})")
+            return None
         score += 1
-        why.append(f"same weekday ({a.weekday})")
+        if why is not None:
+            why.append(f"same weekday ({a.weekday})")
     if a.location and b.location:
         if a.location == b.location:
             score += 1
-            why.append(f"same location ({a.location})")
+            if why is not None:
+                why.append(f"same location ({a.location})")
         else:
             score -= 2
-            why.append(f"different locations ({a.location} vs {b.location})")
+            if why is not None:
+                why.append(f"different locations ({a.location} vs {b.location})")
     if a.host and a.host == b.host:
         score += 1
-        why.append(f"same host ({a.host})")
+        if why is not None:
+            why.append(f"same host ({a.host})")
     if a.article_id == b.article_id:
         score += 3
-        why.append("same article")
+        if why is not None:
+            why.append("same article")
     else:
-        cos, words = texts.cosine(a.article_id, b.article_id)
+        cos = texts.cosine(a.article_id, b.article_id)
         score += 6 * cos
-        why.append(f"wording similarity {cos:.2f} ({', '.join(words)})")
+        if why is not None:
+            words = texts.shared(a.article_id, b.article_id)
+            why.append(f"wording similarity {cos:.2f} ({', '.join(words)})")
     name = fuzz.token_set_ratio(a.event.name.lower(), b.event.name.lower()) / 100
     score += name
-    why.append(f"names {name:.2f} alike")
-    return score, why
+    if why is not None:
+        why.append(f"names {name:.2f} alike")
+    return score
 
 
 def _block(c: _Candidate) -> int | None:
     return c.day.toordinal() // 7 if c.day else None
+
+
+class _Index:
+    """Clusters by the date block and place of their first member, for ``_pool``.
+
+    Clusters whose first member has an exact day are also found by that day: a candidate
+    with an exact day can only join them within two days of it (``_Cluster.rules_out``), so
+    it looks up five days instead of three weeks of clusters.
+    """
+
+    def __init__(self) -> None:
+        self.weeks: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
+        self.days: dict[tuple[int, str | None], list[int]] = defaultdict(list)
+
+    def add(self, c: _Candidate, i: int) -> None:
+        if c.day and c.precision is Precision.day:
+            self.days[(c.day.toordinal(), c.location)].append(i)
+        else:
+            self.weeks[(_block(c), c.location)].append(i)
+
+    def pool(self, c: _Candidate, day: date) -> list[int]:
+        """The clusters ``c`` (dated ``day``) is scored against: first member in the
+        neighbouring weeks (or undated), at the same or an unknown location, or anywhere if
+        ``c`` has none."""
+        block, place = day.toordinal() // 7, c.location
+        places = (place, None) if place else (None,)
+        week_keys: list[tuple[int | None, str | None]]
+        if place is None:  # no location: every location in the neighbouring blocks
+            week_keys = [k for k in self.weeks if k[0] is None or abs(k[0] - block) <= 1]
+            day_keys = [k for k in self.days if abs(k[0] // 7 - block) <= 1]
+        else:
+            week_keys = [(b, p) for b in (block - 1, block, block + 1, None) for p in places]
+            if c.precision is Precision.day:
+                n = day.toordinal()
+                day_keys = [(d, p) for d in range(n - 2, n + 3) for p in places]
+            else:
+                first = (block - 1) * 7
+                day_keys = [(d, p) for d in range(first, first + 21) for p in places]
+        found = [i for k in week_keys for i in self.weeks.get(k, ())]
+        found += [i for k in day_keys for i in self.days.get(k, ())]
+        return sorted(set(found))
 
 
 def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
@@ -357,7 +473,7 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
     weekday can still rule it out.
     """
     clusters: list[_Cluster] = []
-    index: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
+    index = _Index()
     # anchored candidates first (a resolved date, then a named weekday), so that the ones with
     # neither choose among every cluster the others have formed
     cands = sorted(
@@ -365,42 +481,29 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
         key=lambda c: (c.day is None, c.weekday is None, c.day or date.min, c.order, c.event.id),
     )
     for cand in cands:
-        block = _block(cand)
-        pool = range(len(clusters)) if block is None else _pool(index, block, cand.location)
-        best: tuple[float, int, list[str]] | None = None
+        pool = range(len(clusters)) if cand.day is None else index.pool(cand, cand.day)
+        best: tuple[float, int] | None = None
         for i in pool:
             cluster = clusters[i]
             if cluster.rules_out(cand):
                 continue
-            score, why = _score(cand, cluster.members[0], texts)
+            score = _score(cand, cluster.members[0], texts)
             if score is not None and score >= MERGE_THRESHOLD and (best is None or score > best[0]):
-                best = (score, i, why)
+                best = (score, i)
         if best is None:
             clusters.append(_Cluster())
             note = f"; {', '.join(cand.filled)}" if cand.filled else ""
             clusters[-1].add(
                 cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})"
             )
-            index[(block, cand.location)].append(len(clusters) - 1)
+            index.add(cand, len(clusters) - 1)
         else:
-            score, i, why = best
+            score, i = best
+            why = _reasons(cand, clusters[i].members[0], texts)
             clusters[i].add(
                 cand, f"{cand.article_id}: joined (score {score:.2f}: {'; '.join(why)})"
             )
     return clusters
-
-
-def _pool(
-    index: dict[tuple[int | None, str | None], list[int]], block: int, place: str | None
-) -> list[int]:
-    keys = [
-        (b, p)
-        for b in (block - 1, block, block + 1, None)
-        for p in ({place, None} if place else {None})
-    ]
-    if place is None:  # no location: every location in the neighbouring blocks
-        keys = [k for k in index if k[0] is None or abs(k[0] - block) <= 1]
-    return sorted({i for k in keys for i in index.get(k, [])})
 
 
 # --------------------------------------------------------------------------- reconcile
@@ -423,7 +526,7 @@ def _record_sources(p: Pledge | Event, field_name: str) -> list[Evidence]:
 
 
 def _sourced(value: str | dict[str, object], sources: list[Evidence]) -> Sourced:
-    return Sourced(value=value, sources=sources, agreement=_articles(sources))
+    return _sourced_(value=value, sources=sources, agreement=_articles(sources))
 
 
 def _interval(q: Quantity) -> tuple[float, float] | None:
@@ -449,11 +552,12 @@ def _reconcile_quantity(
     sources = [e for p, _ in stated for e in _record_sources(p, "quantity")]
     if numeric and silent:
         values = [
-            ConflictValue(value=q.text, sources=_record_sources(p, "quantity"))
+            _conflict_value_(value=q.text, sources=_record_sources(p, "quantity"))
             for p, q, _ in numeric
         ]
         values += [
-            ConflictValue(value=q.text, sources=_record_sources(p, "quantity")) for p, q in silent
+            _conflict_value_(value=q.text, sources=_record_sources(p, "quantity"))
+            for p, q in silent
         ]
         note = "one account gives a figure, another says none was given"
         return None, Conflict(field=f"{where}.quantity", values=values, note=note)
@@ -463,7 +567,7 @@ def _reconcile_quantity(
     hi = min(iv[1] for _, _, iv in numeric)
     if lo > hi:
         values = [
-            ConflictValue(value=q.text, sources=_record_sources(p, "quantity"))
+            _conflict_value_(value=q.text, sources=_record_sources(p, "quantity"))
             for p, q, _ in numeric
         ]
         return None, Conflict(
@@ -498,7 +602,7 @@ def _reconcile_status(pledges: list[Pledge], where: str) -> tuple[Sourced, Confl
     ranked = sorted(by_status.items(), key=lambda kv: (-_articles(kv[1]), kv[0].value))
     conflict = Conflict(
         field=f"{where}.status",
-        values=[ConflictValue(value=s.value, sources=src) for s, src in ranked],
+        values=[_conflict_value_(value=s.value, sources=src) for s, src in ranked],
         note="the articles disagree on whether and how firmly this was pledged",
     )
     top, src = ranked[0]
@@ -556,11 +660,15 @@ def _split(p: Pledge) -> list[Pledge]:
 
 
 def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list[Conflict]]:
-    groups: dict[tuple[str, str], list[Pledge]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Pledge]] = {}
     for m in cluster.members:
         for p in m.pledges:
             for part in _split(p):
-                groups[(_actor_key(part), part.commitment_type.value)].append(part)
+                group_key = (_actor_key(part), part.commitment_type.value)
+                if (group := groups.get(group_key)) is None:
+                    groups[group_key] = [part]
+                else:
+                    group.append(part)
     out, conflicts = [], []
     for (key, ctype), group in sorted(groups.items()):
         if len(group) == 1:  # most groups: nothing to reconcile
@@ -571,11 +679,12 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
         quantity, quantity_conflict = _reconcile_quantity(group, where)
         conflicts += [c for c in (status_conflict, quantity_conflict) if c]
         actor_sources = [e for p in group for e in _record_sources(p, "actor")]
-        common_name = group[0].actor if len(group) == 1 else _most_common([p.actor for p in group])
         out.append(
-            ReportPledge(
+            _pledge_(
                 id=f"{event_id}/{key}/{ctype}",
-                actor=_sourced(_actor_name(key, common_name), actor_sources),
+                actor=_sourced(
+                    _actor_name(key, _most_common([p.actor for p in group])), actor_sources
+                ),
                 actor_id=key,
                 commitment_type=group[0].commitment_type,
                 status=status,
@@ -592,28 +701,48 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
 
 
 def _single(p: Pledge, key: str, ctype: str, event_id: str) -> ReportPledge:
-    """``_pledges`` for a group of one, in one pass over its evidence (same result)."""
-    by_field: dict[str, list[Evidence]] = defaultdict(list)
+    """``_pledges`` for a group of one, in one pass over its evidence (same result). All of a
+    pledge's evidence is from its own article, so each value has the agreement of one
+    article, or none when nothing cites it."""
+    record: list[Evidence] = []
+    actor: list[Evidence] = []
+    conditions: list[Evidence] = []
     for e in p.evidence:
-        by_field[e.field].append(e)
-    record = by_field.get("record", [])
+        f = e.field
+        if f == "record":
+            record.append(e)
+        elif f == "actor":
+            actor.append(e)
+        elif f == "conditions":
+            conditions.append(e)
     first = record[:1]
+    cited = 1 if record else 0
+    actor = actor or first
     quantity = None
     if p.quantity:
         quantity, _ = _reconcile_quantity([p], f"pledges[{key}/{ctype}]")
-    return ReportPledge(
+    conditions = conditions or first
+    return _pledge_(
         id=f"{event_id}/{key}/{ctype}",
-        actor=_sourced(_actor_name(key, p.actor), by_field.get("actor") or first),
+        actor=_sourced_(
+            value=_actor_name(key, p.actor), sources=actor, agreement=1 if actor else 0
+        ),
         actor_id=key,
         commitment_type=p.commitment_type,
-        status=_sourced(p.status.value, record),
-        description=_sourced(p.description, record) if p.description else _sourced("", []),
+        status=_sourced_(value=p.status.value, sources=record, agreement=cited),
+        description=_sourced_(value=p.description, sources=record, agreement=cited)
+        if p.description
+        else _sourced_(value="", sources=[], agreement=0),
         quantity=quantity,
-        conditions=_sourced(p.conditions, by_field.get("conditions") or first)
+        conditions=_sourced_(
+            value=p.conditions, sources=conditions, agreement=1 if conditions else 0
+        )
         if p.conditions
         else None,
-        recipient=_sourced(p.recipient, record) if p.recipient else None,
-        articles=sorted({e.article_id for e in p.evidence}),
+        recipient=_sourced_(value=p.recipient, sources=record, agreement=cited)
+        if p.recipient
+        else None,
+        articles=[p.evidence[0].article_id] if p.evidence else [],
         confirmed=p.confirmed,
         flags=[] if p.confirmed else sorted(set(p.flags)),
     )
@@ -717,30 +846,35 @@ def _event(cluster: _Cluster, n: int) -> ReportEvent:
     )
 
 
+_STATUS = {s.value: s for s in PledgeStatus}
+
+
 def _timelines(events: list[ReportEvent]) -> list[Timeline]:
-    seen: dict[tuple[str, str], list[tuple[ReportEvent, ReportPledge]]] = defaultdict(list)
+    seen: dict[tuple[str, CommitmentType], list[tuple[ReportEvent, ReportPledge]]] = {}
     for e in events:
         for p in e.pledges:
-            seen[(p.actor_id, p.commitment_type.value)].append((e, p))
+            key = (p.actor_id, p.commitment_type)
+            if (pairs := seen.get(key)) is None:
+                seen[key] = [(e, p)]
+            else:
+                pairs.append((e, p))
     days = {
         e.id: date.fromisoformat(str(e.date.value)) if e.date and _is_iso(e.date.value) else None
         for e in events
     }
     out = []
-    for (actor, ctype), pairs in sorted(seen.items()):
+    for (actor, ctype), pairs in sorted(seen.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
         if len(pairs) < 2 or len({p.status.value for _, p in pairs}) < 2:
             continue
+        rows = sorted(
+            ((days[e.id], e.id, p.status) for e, p in pairs),
+            key=lambda r: (r[0] is None, r[0] or date.min, r[1]),
+        )
         entries = [
-            TimelineEntry(
-                event_id=e.id,
-                date=days[e.id],
-                status=PledgeStatus(str(p.status.value)),
-                sources=p.status.sources,
-            )
-            for e, p in pairs
+            _entry_(event_id=event_id, date=day, status=_STATUS[str(s.value)], sources=s.sources)
+            for day, event_id, s in rows
         ]
-        entries.sort(key=lambda x: (x.date is None, x.date or date.min, x.event_id))
-        out.append(Timeline(actor_id=actor, commitment_type=CommitmentType(ctype), entries=entries))
+        out.append(Timeline(actor_id=actor, commitment_type=ctype, entries=entries))
     return out
 
 

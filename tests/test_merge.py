@@ -179,3 +179,20 @@ def test_sources_without_an_extraction_are_listed_as_unassigned(samples) -> None
     assert [(u.article_id, u.reason) for u in report.unassigned] == [
         ("bad.txt", "bad.txt: empty article (no text)")
     ]
+
+
+def test_the_report_merge_builds_is_valid_as_its_schema_says(samples) -> None:  # type: ignore[no-untyped-def]
+    # merge builds report objects without validating them again; validating its output
+    # must give back the same report, field for field
+    _, _, report = samples
+    again = Report.model_validate_json(report.model_dump_json())
+    assert again == report
+    assert again.model_dump() == report.model_dump()
+    assert any(e.conflicts for e in report.events)
+
+
+def test_a_report_object_needs_every_field() -> None:
+    from summarizer.merge import _sourced_
+
+    with pytest.raises(TypeError, match="agreement"):
+        _sourced_(value="x", sources=[])
