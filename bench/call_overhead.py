@@ -2,9 +2,11 @@
 
     python bench/call_overhead.py [--calls 200]
 
-Runs the same chat completion with tool call through: a raw httpx POST, the openai SDK,
-``LLM.complete`` (instructor + our retry policy), and ``extract`` (prompt, call, grounding),
-then grounding alone. Prints wall and CPU milliseconds per call. This is what bounds batch
+Runs the same chat completion with tool call through: a raw httpx POST, the openai SDK's
+``chat.completions.create``, the SDK's ``post`` (what ``LLM`` sends through: the same request
+without the SDK's per-call walk of it through its TypedDict annotations), ``LLM.complete``
+(instructor + our retry policy), and ``extract`` (prompt, call, grounding), then grounding
+alone. Prints wall and CPU milliseconds per call. This is what bounds batch
 throughput on a small machine: see bench/batch_throughput.py.
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 import httpx
 import instructor
 import openai
+from openai.types.chat import ChatCompletion
 
 from summarizer.extract import _messages, extract
 from summarizer.ground import ground_extraction
@@ -84,6 +87,9 @@ def main() -> None:
     def sdk() -> object:
         return client.chat.completions.create(**body)  # type: ignore[call-overload]
 
+    def sdk_post() -> object:
+        return client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+
     def whole() -> object:
         return extract(ARTICLE, settings, llm=llm)
 
@@ -95,7 +101,8 @@ def main() -> None:
     try:
         with httpx.Client() as raw, open_llm(settings) as llm:
             timed("raw httpx POST", lambda: raw.post(base + "/chat/completions", json=body), n)
-            timed("openai SDK", sdk, n)
+            timed("openai SDK, chat.completions.create", sdk, n)
+            timed("openai SDK, post", sdk_post, n)
             timed("LLM.complete (instructor)", complete, n)
             timed("extract (prompt, call, grounding)", whole, n)
         timed("grounding only", ground, n)
