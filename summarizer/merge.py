@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Generic, TypeVar
 
 import pycountry
@@ -201,6 +201,7 @@ def _fill_from_text(c: _Candidate, found: _Anchors, text: str) -> None:
         evidence("location", "location")
 
 
+@lru_cache(maxsize=4096)  # the same places recur across many articles
 def _place(value: str | None) -> str | None:
     if not value:
         return None
