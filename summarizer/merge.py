@@ -103,6 +103,8 @@ _sourced_ = _Built(Sourced)
 _pledge_ = _Built(ReportPledge)
 _entry_ = _Built(TimelineEntry)
 _conflict_value_ = _Built(ConflictValue)
+_conflict_ = _Built(Conflict)
+_event_ = _Built(ReportEvent)
 
 
 # --------------------------------------------------------------------------- candidates
@@ -561,7 +563,7 @@ def _reconcile_quantity(
             for p, q in silent
         ]
         note = "one account gives a figure, another says none was given"
-        return None, Conflict(field=f"{where}.quantity", values=values, note=note)
+        return None, _conflict_(field=f"{where}.quantity", values=values, note=note)
     if not numeric:
         return _sourced(stated[0][1].text, sources), None
     lo = max(iv[0] for _, _, iv in numeric)
@@ -571,7 +573,7 @@ def _reconcile_quantity(
             _conflict_value_(value=q.text, sources=_record_sources(p, "quantity"))
             for p, q, _ in numeric
         ]
-        return None, Conflict(
+        return None, _conflict_(
             field=f"{where}.quantity", values=values, note="the figures do not overlap"
         )
     # compatible: keep the most specific value and cite every article
@@ -601,7 +603,7 @@ def _reconcile_status(pledges: list[Pledge], where: str) -> tuple[Sourced, Confl
         (value,) = statuses
         return _sourced(value.value, all_sources), None
     ranked = sorted(by_status.items(), key=lambda kv: (-_articles(kv[1]), kv[0].value))
-    conflict = Conflict(
+    conflict = _conflict_(
         field=f"{where}.status",
         values=[_conflict_value_(value=s.value, sources=src) for s, src in ranked],
         note="the articles disagree on whether and how firmly this was pledged",
@@ -702,27 +704,17 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
 
 
 def _single(p: Pledge, key: str, ctype: str, event_id: str) -> ReportPledge:
-    """``_pledges`` for a group of one, in one pass over its evidence (same result). All of a
-    pledge's evidence is from its own article, so each value has the agreement of one
-    article, or none when nothing cites it."""
-    record: list[Evidence] = []
-    actor: list[Evidence] = []
-    conditions: list[Evidence] = []
-    for e in p.evidence:
-        f = e.field
-        if f == "record":
-            record.append(e)
-        elif f == "actor":
-            actor.append(e)
-        elif f == "conditions":
-            conditions.append(e)
+    """``_pledges`` for a group of one (same result, less work). All of a pledge's evidence
+    is from its own article, so each value has the agreement of one article, or none when
+    nothing cites it."""
+    record = [e for e in p.evidence if e.field == "record"]
     first = record[:1]
+    actor = [e for e in p.evidence if e.field == "actor"] or first
     cited = 1 if record else 0
-    actor = actor or first
     quantity = None
     if p.quantity:
         quantity, _ = _reconcile_quantity([p], f"pledges[{key}/{ctype}]")
-    conditions = conditions or first
+    conditions = [e for e in p.evidence if e.field == "conditions"] or first if p.conditions else []
     return _pledge_(
         id=f"{event_id}/{key}/{ctype}",
         actor=_sourced_(
@@ -831,7 +823,7 @@ def _event(cluster: _Cluster, n: int) -> ReportEvent:
     kinds = Counter(e.kind for e in events)
     pledges, conflicts = _pledges(cluster, event_id)
     participants = sorted({normalize_actor(p).name for e in events for p in e.participants})
-    return ReportEvent(
+    return _event_(
         id=event_id,
         name=_name(names),
         kind=kinds.most_common(1)[0][0],
