@@ -614,6 +614,8 @@ def _reconcile_status(pledges: list[Pledge], where: str) -> tuple[Sourced, Confl
 
 def _most_common(values: list[str]) -> str:
     """The most frequent value; the longest, then the first in order, among equals."""
+    if values.count(values[0]) == len(values):  # most often all articles say the same
+        return values[0]
     counts: dict[str, int] = {}
     for v in values:
         counts[v] = counts.get(v, 0) + 1
