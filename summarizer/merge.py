@@ -359,16 +359,19 @@ def _score(a: _Candidate, b: _Candidate, texts: _Texts) -> float | None:
     return _scored(a, b, texts, None)
 
 
-def _reasons(a: _Candidate, b: _Candidate, texts: _Texts) -> list[str]:
-    """Why ``_score`` scored a pair as it did."""
-    why: list[str] = []
-    _scored(a, b, texts, why)
-    return why
+def _clears_threshold(a: _Candidate, b: _Candidate) -> bool:
+    """Whether the pair scores at least ``MERGE_THRESHOLD`` before wording and names are
+    counted (they only add), so that the only cluster a candidate can join needs no more."""
+    floor = _scored(a, b, None, None)
+    return floor is not None and floor >= MERGE_THRESHOLD
 
 
-def _scored(a: _Candidate, b: _Candidate, texts: _Texts, why: list[str] | None) -> float | None:
+def _scored(
+    a: _Candidate, b: _Candidate, texts: _Texts | None, why: list[str] | None
+) -> float | None:
     """``_score``, also saying why in ``why`` when it is given (only the chosen pair needs it:
-    formatting the reasons of every pair scored cost more than scoring them)."""
+    formatting the reasons of every pair scored cost more than scoring them). Without
+    ``texts``, the lower bound of the score: wording and names, which only add, are left out."""
     score = 0.0
     dates = _coarse(a, b)
     if dates:
@@ -406,6 +409,8 @@ def _scored(a: _Candidate, b: _Candidate, texts: _Texts, why: list[str] | None) 
         score += 1
         if why is not None:
             why.append(f"same host ({a.host})")
+    if texts is None:
+        return score + 3 if a.article_id == b.article_id else score
     if a.article_id == b.article_id:
         score += 3
         if why is not None:
@@ -485,14 +490,19 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
     )
     for cand in cands:
         pool = range(len(clusters)) if cand.day is None else index.pool(cand, cand.day)
+        viable = [i for i in pool if not clusters[i].rules_out(cand)]
         best: tuple[float, int] | None = None
-        for i in pool:
-            cluster = clusters[i]
-            if cluster.rules_out(cand):
-                continue
-            score = _score(cand, cluster.members[0], texts)
-            if score is not None and score >= MERGE_THRESHOLD and (best is None or score > best[0]):
-                best = (score, i)
+        if len(viable) == 1 and _clears_threshold(cand, clusters[viable[0]].members[0]):
+            best = (MERGE_THRESHOLD, viable[0])  # the only choice: its score is worked out below
+        else:
+            for i in viable:
+                score = _score(cand, clusters[i].members[0], texts)
+                if (
+                    score is not None
+                    and score >= MERGE_THRESHOLD
+                    and (best is None or score > best[0])
+                ):
+                    best = (score, i)
         if best is None:
             clusters.append(_Cluster())
             note = f"; {', '.join(cand.filled)}" if cand.filled else ""
@@ -501,8 +511,9 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
             )
             index.add(cand, len(clusters) - 1)
         else:
-            score, i = best
-            why = _reasons(cand, clusters[i].members[0], texts)
+            why: list[str] = []
+            i = best[1]
+            score = _scored(cand, clusters[i].members[0], texts, why)  # a number: it joined
             clusters[i].add(
                 cand, f"{cand.article_id}: joined (score {score:.2f}: {'; '.join(why)})"
             )
