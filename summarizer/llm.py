@@ -88,22 +88,27 @@ def _client(settings: Settings, base_url: str | None, api_key: str) -> openai.Op
     )
 
 
+def _opened(
+    connect: Callable[[], openai.OpenAI],
+    model: str,
+    mode: instructor.Mode,
+    settings: Settings,
+    name: str,
+) -> contextlib.closing[LLM]:
+    """An LLM whose worker threads each get a client from ``connect``; closing it closes
+    them all."""
+    return contextlib.closing(LLM(connect(), model, mode, settings, name, connect))
+
+
 @dataclass
 class OpenAIBackend:
     model: str
     api_key: str
     name: str = "openai"
 
-    @contextlib.contextmanager
-    def open(self, settings: Settings) -> Iterator[LLM]:
-        def connect() -> openai.OpenAI:
-            return _client(settings, None, self.api_key)
-
-        mode = instructor.Mode.JSON_SCHEMA
-        with contextlib.closing(
-            LLM(connect(), self.model, mode, settings, self.name, connect)
-        ) as llm:
-            yield llm
+    def open(self, settings: Settings) -> contextlib.AbstractContextManager[LLM]:
+        connect = functools.partial(_client, settings, None, self.api_key)
+        return _opened(connect, self.model, instructor.Mode.JSON_SCHEMA, settings, self.name)
 
 
 @dataclass
@@ -113,16 +118,9 @@ class CompatibleBackend:
     api_key: str = "not-needed"
     name: str = "openai-compatible"
 
-    @contextlib.contextmanager
-    def open(self, settings: Settings) -> Iterator[LLM]:
-        def connect() -> openai.OpenAI:
-            return _client(settings, self.base_url, self.api_key)
-
-        mode = instructor.Mode.TOOLS
-        with contextlib.closing(
-            LLM(connect(), self.model, mode, settings, self.name, connect)
-        ) as llm:
-            yield llm
+    def open(self, settings: Settings) -> contextlib.AbstractContextManager[LLM]:
+        connect = functools.partial(_client, settings, self.base_url, self.api_key)
+        return _opened(connect, self.model, instructor.Mode.TOOLS, settings, self.name)
 
 
 @dataclass

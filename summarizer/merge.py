@@ -99,12 +99,12 @@ class _Built(Generic[_M]):
         return obj
 
 
-_sourced_ = _Built(Sourced)
-_pledge_ = _Built(ReportPledge)
-_entry_ = _Built(TimelineEntry)
-_conflict_value_ = _Built(ConflictValue)
-_conflict_ = _Built(Conflict)
-_event_ = _Built(ReportEvent)
+_new_sourced = _Built(Sourced)
+_new_pledge = _Built(ReportPledge)
+_new_entry = _Built(TimelineEntry)
+_new_conflict_value = _Built(ConflictValue)
+_new_conflict = _Built(Conflict)
+_new_event = _Built(ReportEvent)
 
 
 # --------------------------------------------------------------------------- candidates
@@ -432,47 +432,6 @@ def _block(c: _Candidate) -> int | None:
     return c.day.toordinal() // 7 if c.day else None
 
 
-class _Index:
-    """Clusters by the date block and place of their first member, for ``_pool``.
-
-    Clusters whose first member has an exact day are also found by that day: a candidate
-    with an exact day can only join them within two days of it (``_Cluster.rules_out``), so
-    it looks up five days instead of three weeks of clusters.
-    """
-
-    def __init__(self) -> None:
-        self.weeks: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
-        self.days: dict[tuple[int, str | None], list[int]] = defaultdict(list)
-
-    def add(self, c: _Candidate, i: int) -> None:
-        if c.day and c.precision is Precision.day:
-            self.days[(c.day.toordinal(), c.location)].append(i)
-        else:
-            self.weeks[(_block(c), c.location)].append(i)
-
-    def pool(self, c: _Candidate, day: date) -> list[int]:
-        """The clusters ``c`` (dated ``day``) is scored against: first member in the
-        neighbouring weeks (or undated), at the same or an unknown location, or anywhere if
-        ``c`` has none."""
-        block, place = day.toordinal() // 7, c.location
-        places = (place, None) if place else (None,)
-        week_keys: list[tuple[int | None, str | None]]
-        if place is None:  # no location: every location in the neighbouring blocks
-            week_keys = [k for k in self.weeks if k[0] is None or abs(k[0] - block) <= 1]
-            day_keys = [k for k in self.days if abs(k[0] // 7 - block) <= 1]
-        else:
-            week_keys = [(b, p) for b in (block - 1, block, block + 1, None) for p in places]
-            if c.precision is Precision.day:
-                n = day.toordinal()
-                day_keys = [(d, p) for d in range(n - 2, n + 3) for p in places]
-            else:
-                first = (block - 1) * 7
-                day_keys = [(d, p) for d in range(first, first + 21) for p in places]
-        found = [i for k in week_keys for i in self.weeks.get(k, ())]
-        found += [i for k in day_keys for i in self.days.get(k, ())]
-        return sorted(set(found))
-
-
 def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
     """Greedy, order-independent assignment; see the module docstring.
 
@@ -481,7 +440,7 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
     weekday can still rule it out.
     """
     clusters: list[_Cluster] = []
-    index = _Index()
+    index: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
     # anchored candidates first (a resolved date, then a named weekday), so that the ones with
     # neither choose among every cluster the others have formed
     cands = sorted(
@@ -489,7 +448,8 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
         key=lambda c: (c.day is None, c.weekday is None, c.day or date.min, c.order, c.event.id),
     )
     for cand in cands:
-        pool = range(len(clusters)) if cand.day is None else index.pool(cand, cand.day)
+        block = _block(cand)
+        pool = range(len(clusters)) if block is None else _pool(index, block, cand.location)
         viable = [i for i in pool if not clusters[i].rules_out(cand)]
         best: tuple[float, int] | None = None
         if len(viable) == 1 and _clears_threshold(cand, clusters[viable[0]].members[0]):
@@ -509,7 +469,7 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
             clusters[-1].add(
                 cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})"
             )
-            index.add(cand, len(clusters) - 1)
+            index[(block, cand.location)].append(len(clusters) - 1)
         else:
             why: list[str] = []
             i = best[1]
@@ -518,6 +478,19 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
                 cand, f"{cand.article_id}: joined (score {score:.2f}: {'; '.join(why)})"
             )
     return clusters
+
+
+def _pool(
+    index: dict[tuple[int | None, str | None], list[int]], block: int, place: str | None
+) -> list[int]:
+    keys = [
+        (b, p)
+        for b in (block - 1, block, block + 1, None)
+        for p in ({place, None} if place else {None})
+    ]
+    if place is None:  # no location: every location in the neighbouring blocks
+        keys = [k for k in index if k[0] is None or abs(k[0] - block) <= 1]
+    return sorted({i for k in keys for i in index.get(k, [])})
 
 
 # --------------------------------------------------------------------------- reconcile
@@ -540,7 +513,7 @@ def _record_sources(p: Pledge | Event, field_name: str) -> list[Evidence]:
 
 
 def _sourced(value: str | dict[str, object], sources: list[Evidence]) -> Sourced:
-    return _sourced_(value=value, sources=sources, agreement=_articles(sources))
+    return _new_sourced(value=value, sources=sources, agreement=_articles(sources))
 
 
 def _interval(q: Quantity) -> tuple[float, float] | None:
@@ -566,25 +539,25 @@ def _reconcile_quantity(
     sources = [e for p, _ in stated for e in _record_sources(p, "quantity")]
     if numeric and silent:
         values = [
-            _conflict_value_(value=q.text, sources=_record_sources(p, "quantity"))
+            _new_conflict_value(value=q.text, sources=_record_sources(p, "quantity"))
             for p, q, _ in numeric
         ]
         values += [
-            _conflict_value_(value=q.text, sources=_record_sources(p, "quantity"))
+            _new_conflict_value(value=q.text, sources=_record_sources(p, "quantity"))
             for p, q in silent
         ]
         note = "one account gives a figure, another says none was given"
-        return None, _conflict_(field=f"{where}.quantity", values=values, note=note)
+        return None, _new_conflict(field=f"{where}.quantity", values=values, note=note)
     if not numeric:
         return _sourced(stated[0][1].text, sources), None
     lo = max(iv[0] for _, _, iv in numeric)
     hi = min(iv[1] for _, _, iv in numeric)
     if lo > hi:
         values = [
-            _conflict_value_(value=q.text, sources=_record_sources(p, "quantity"))
+            _new_conflict_value(value=q.text, sources=_record_sources(p, "quantity"))
             for p, q, _ in numeric
         ]
-        return None, _conflict_(
+        return None, _new_conflict(
             field=f"{where}.quantity", values=values, note="the figures do not overlap"
         )
     # compatible: keep the most specific value and cite every article
@@ -614,9 +587,9 @@ def _reconcile_status(pledges: list[Pledge], where: str) -> tuple[Sourced, Confl
         (value,) = statuses
         return _sourced(value.value, all_sources), None
     ranked = sorted(by_status.items(), key=lambda kv: (-_articles(kv[1]), kv[0].value))
-    conflict = _conflict_(
+    conflict = _new_conflict(
         field=f"{where}.status",
-        values=[_conflict_value_(value=s.value, sources=src) for s, src in ranked],
+        values=[_new_conflict_value(value=s.value, sources=src) for s, src in ranked],
         note="the articles disagree on whether and how firmly this was pledged",
     )
     top, src = ranked[0]
@@ -676,15 +649,11 @@ def _split(p: Pledge) -> list[Pledge]:
 
 
 def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list[Conflict]]:
-    groups: dict[tuple[str, str], list[Pledge]] = {}
+    groups: dict[tuple[str, str], list[Pledge]] = defaultdict(list)
     for m in cluster.members:
         for p in m.pledges:
             for part in _split(p):
-                group_key = (_actor_key(part), part.commitment_type.value)
-                if (group := groups.get(group_key)) is None:
-                    groups[group_key] = [part]
-                else:
-                    group.append(part)
+                groups[(_actor_key(part), part.commitment_type.value)].append(part)
     out, conflicts = [], []
     for (key, ctype), group in sorted(groups.items()):
         if len(group) == 1:  # most groups: nothing to reconcile
@@ -696,7 +665,7 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
         conflicts += [c for c in (status_conflict, quantity_conflict) if c]
         actor_sources = [e for p in group for e in _record_sources(p, "actor")]
         out.append(
-            _pledge_(
+            _new_pledge(
                 id=f"{event_id}/{key}/{ctype}",
                 actor=_sourced(
                     _actor_name(key, _most_common([p.actor for p in group])), actor_sources
@@ -728,24 +697,24 @@ def _single(p: Pledge, key: str, ctype: str, event_id: str) -> ReportPledge:
     if p.quantity:
         quantity, _ = _reconcile_quantity([p], f"pledges[{key}/{ctype}]")
     conditions = [e for e in p.evidence if e.field == "conditions"] or first if p.conditions else []
-    return _pledge_(
+    return _new_pledge(
         id=f"{event_id}/{key}/{ctype}",
-        actor=_sourced_(
+        actor=_new_sourced(
             value=_actor_name(key, p.actor), sources=actor, agreement=1 if actor else 0
         ),
         actor_id=key,
         commitment_type=p.commitment_type,
-        status=_sourced_(value=p.status.value, sources=record, agreement=cited),
-        description=_sourced_(value=p.description, sources=record, agreement=cited)
+        status=_new_sourced(value=p.status.value, sources=record, agreement=cited),
+        description=_new_sourced(value=p.description, sources=record, agreement=cited)
         if p.description
-        else _sourced_(value="", sources=[], agreement=0),
+        else _new_sourced(value="", sources=[], agreement=0),
         quantity=quantity,
-        conditions=_sourced_(
+        conditions=_new_sourced(
             value=p.conditions, sources=conditions, agreement=1 if conditions else 0
         )
         if p.conditions
         else None,
-        recipient=_sourced_(value=p.recipient, sources=record, agreement=cited)
+        recipient=_new_sourced(value=p.recipient, sources=record, agreement=cited)
         if p.recipient
         else None,
         articles=[p.evidence[0].article_id] if p.evidence else [],
@@ -836,7 +805,7 @@ def _event(cluster: _Cluster, n: int) -> ReportEvent:
     kinds = Counter(e.kind for e in events)
     pledges, conflicts = _pledges(cluster, event_id)
     participants = sorted({normalize_actor(p).name for e in events for p in e.participants})
-    return _event_(
+    return _new_event(
         id=event_id,
         name=_name(names),
         kind=kinds.most_common(1)[0][0],
@@ -856,14 +825,12 @@ _STATUS = {s.value: s for s in PledgeStatus}
 
 
 def _timelines(events: list[ReportEvent]) -> list[Timeline]:
-    seen: dict[tuple[str, CommitmentType], list[tuple[ReportEvent, ReportPledge]]] = {}
+    seen: dict[tuple[str, CommitmentType], list[tuple[ReportEvent, ReportPledge]]] = defaultdict(
+        list
+    )
     for e in events:
         for p in e.pledges:
-            key = (p.actor_id, p.commitment_type)
-            if (pairs := seen.get(key)) is None:
-                seen[key] = [(e, p)]
-            else:
-                pairs.append((e, p))
+            seen[(p.actor_id, p.commitment_type)].append((e, p))
     days = {
         e.id: date.fromisoformat(str(e.date.value)) if e.date and _is_iso(e.date.value) else None
         for e in events
@@ -877,7 +844,7 @@ def _timelines(events: list[ReportEvent]) -> list[Timeline]:
             key=lambda r: (r[0] is None, r[0] or date.min, r[1]),
         )
         entries = [
-            _entry_(event_id=event_id, date=day, status=_STATUS[str(s.value)], sources=s.sources)
+            _new_entry(event_id=event_id, date=day, status=_STATUS[str(s.value)], sources=s.sources)
             for day, event_id, s in rows
         ]
         out.append(Timeline(actor_id=actor, commitment_type=ctype, entries=entries))

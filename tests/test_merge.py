@@ -192,7 +192,7 @@ def test_the_report_merge_builds_is_valid_as_its_schema_says(samples) -> None:  
 
 
 def test_a_report_object_needs_every_field() -> None:
-    from summarizer.merge import _sourced_
+    from summarizer.merge import _new_sourced
 
     with pytest.raises(TypeError, match="agreement"):
-        _sourced_(value="x", sources=[])
+        _new_sourced(value="x", sources=[])
