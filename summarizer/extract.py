@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Generator
 
 from .errors import BudgetExceededError, InputError, LLMError
 from .ground import ground_extraction, locate, suspect_sentences
@@ -32,6 +33,7 @@ from .settings import Settings
 
 __all__ = [
     "aextract",
+    "aextract_with_drafts",
     "chunk_sentences",
     "estimate_tokens",
     "extract",
@@ -233,40 +235,43 @@ def extract(
     return extract_with_drafts(article, settings, llm)[0]
 
 
-def extract_with_drafts(
-    article: Article, settings: Settings, llm: LLM
-) -> tuple[ArticleExtraction, DraftExtraction]:
-    """``extract``, plus the model's combined answer before grounding, which a store keeps so
-    that improved grounding can be applied later without asking the model again
-    (``reground``)."""
+class _Spend:
+    """The tokens one article's calls have spent, against its budget."""
+
+    def __init__(self, article: Article, settings: Settings) -> None:
+        self.article, self.limit = article, settings.token_budget
+        self.usage = Usage()
+
+    @property
+    def left(self) -> int:
+        return self.limit - self.usage.total_tokens
+
+    def failed(self, exc: LLMError) -> None:
+        """Make a failed call's error account for the whole article."""
+        if isinstance(exc.usage, Usage):
+            exc.usage = self.usage.add(exc.usage)
+        if isinstance(exc, BudgetExceededError):
+            exc.args = (f"{exc.args[0]} (article {self.article.id}, limit {self.limit})",)
+
+
+# Messages to send go out of the generator, the model's answer comes back in, and the
+# grounded result is what it returns: one extraction procedure for threads and for asyncio.
+_Steps = Generator[list[dict[str, str]], DraftExtraction, tuple[ArticleExtraction, DraftExtraction]]
+
+
+def _steps(article: Article, settings: Settings, llm: LLM, spend: _Spend) -> _Steps:
     if not article.text.strip():
         raise InputError(f"article {article.id} has no text")
     sentences = split_sentences(article.text)
     chunks = chunk_sentences(sentences, settings.chunk_tokens, settings.chunk_overlap)
-    usage = Usage()
     parts: list[DraftExtraction] = []
-
-    def ask(messages: list[dict[str, str]]) -> DraftExtraction:
-        nonlocal usage
-        budget = settings.token_budget - usage.total_tokens
-        try:
-            draft, used = llm.complete(messages, DraftExtraction, budget=budget)
-        except LLMError as exc:
-            if isinstance(exc.usage, Usage):
-                exc.usage = usage.add(exc.usage)
-            if isinstance(exc, BudgetExceededError):
-                exc.args = (f"{exc.args[0]} (article {article.id}, limit {settings.token_budget})",)
-            raise
-        usage = usage.add(used)
-        return draft
-
     for chunk in chunks:
         messages = _messages(article, chunk)
-        draft = ask(messages)
+        draft = yield messages
         problems = unfound(draft, article, chunk) if settings.reask_unfound else []
         if problems:
             log.info("re-asking article=%s problems=%d", article.id, len(problems))
-            retry = ask(_reask(messages, draft, problems, chunk[-1].number))
+            retry = yield _reask(messages, draft, problems, chunk[-1].number)
             if len(unfound(retry, article, chunk)) < len(problems):
                 draft = retry
         parts.append(draft)
@@ -274,7 +279,7 @@ def extract_with_drafts(
     if settings.pledge_pass:
         candidates = pledge_candidates(sentences)
         for chunk in chunk_sentences(candidates, settings.chunk_tokens, 0) if candidates else []:
-            found = ask(_pledge_messages(article, chunk))
+            found = yield _pledge_messages(article, chunk)
             numbers = {s.number for s in chunk}
             kept = [p for p in found.pledges if p.s and set(p.s) <= numbers]
             log.info("pledge pass article=%s added=%d", article.id, _add_pledges(combined, kept))
@@ -284,7 +289,7 @@ def extract_with_drafts(
         combined,
         model=llm.label,
         prompt_version=prompt_version(settings),
-        usage=usage,
+        usage=spend.usage,
         chunks=len(chunks),
     )
     log.info(
@@ -293,9 +298,52 @@ def extract_with_drafts(
         len(extraction.events),
         len(extraction.pledges),
         len(chunks),
-        usage.total_tokens,
+        spend.usage.total_tokens,
     )
     return extraction, combined
+
+
+def extract_with_drafts(
+    article: Article, settings: Settings, llm: LLM
+) -> tuple[ArticleExtraction, DraftExtraction]:
+    """``extract``, plus the model's combined answer before grounding, which a store keeps so
+    that improved grounding can be applied later without asking the model again
+    (``reground``)."""
+    spend = _Spend(article, settings)
+    steps = _steps(article, settings, llm, spend)
+    try:
+        messages = next(steps)
+        while True:
+            try:
+                draft, used = llm.complete(messages, DraftExtraction, budget=spend.left)
+            except LLMError as exc:
+                spend.failed(exc)
+                raise
+            spend.usage = spend.usage.add(used)
+            messages = steps.send(draft)
+    except StopIteration as stop:
+        return stop.value
+
+
+async def aextract_with_drafts(
+    article: Article, settings: Settings, llm: LLM
+) -> tuple[ArticleExtraction, DraftExtraction]:
+    """``extract_with_drafts`` on the running event loop (``LLM.acomplete``): many articles
+    share one process without a thread each."""
+    spend = _Spend(article, settings)
+    steps = _steps(article, settings, llm, spend)
+    try:
+        messages = next(steps)
+        while True:
+            try:
+                draft, used = await llm.acomplete(messages, DraftExtraction, budget=spend.left)
+            except LLMError as exc:
+                spend.failed(exc)
+                raise
+            spend.usage = spend.usage.add(used)
+            messages = steps.send(draft)
+    except StopIteration as stop:
+        return stop.value
 
 
 def _grounded(

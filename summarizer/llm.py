@@ -15,7 +15,9 @@ instructor's re-ask (``Settings.max_reasks``). Transient failures (429 honouring
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import functools
 import json
 import logging
@@ -26,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -40,6 +43,7 @@ from instructor.core.hooks import Hooks
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import (
+    AsyncRetrying,
     RetryCallState,
     Retrying,
     retry_if_exception,
@@ -88,16 +92,31 @@ def _client(settings: Settings, base_url: str | None, api_key: str) -> openai.Op
     )
 
 
+def _async_client(settings: Settings, base_url: str | None, api_key: str) -> openai.AsyncOpenAI:
+    # aiohttp, the SDK's transport for many concurrent requests: its httpx default spends
+    # several times the CPU per call, which caps a fast batch at a fraction of its concurrency
+    return openai.AsyncOpenAI(
+        base_url=base_url,
+        api_key=api_key,
+        max_retries=0,
+        timeout=settings.timeout,
+        http_client=openai.DefaultAioHttpClient(timeout=settings.timeout),
+    )
+
+
 def _opened(
-    connect: Callable[[], openai.OpenAI],
+    settings: Settings,
+    base_url: str | None,
+    api_key: str,
     model: str,
     mode: instructor.Mode,
-    settings: Settings,
     name: str,
 ) -> contextlib.closing[LLM]:
-    """An LLM whose worker threads each get a client from ``connect``; closing it closes
-    them all."""
-    return contextlib.closing(LLM(connect(), model, mode, settings, name, connect))
+    """An LLM whose worker threads each get a client of their own (and each event loop an
+    asynchronous one); closing it closes the synchronous ones."""
+    connect = functools.partial(_client, settings, base_url, api_key)
+    aconnect = functools.partial(_async_client, settings, base_url, api_key)
+    return contextlib.closing(LLM(connect(), model, mode, settings, name, connect, aconnect))
 
 
 @dataclass
@@ -107,8 +126,8 @@ class OpenAIBackend:
     name: str = "openai"
 
     def open(self, settings: Settings) -> contextlib.AbstractContextManager[LLM]:
-        connect = functools.partial(_client, settings, None, self.api_key)
-        return _opened(connect, self.model, instructor.Mode.JSON_SCHEMA, settings, self.name)
+        mode = instructor.Mode.JSON_SCHEMA
+        return _opened(settings, None, self.api_key, self.model, mode, self.name)
 
 
 @dataclass
@@ -119,8 +138,8 @@ class CompatibleBackend:
     name: str = "openai-compatible"
 
     def open(self, settings: Settings) -> contextlib.AbstractContextManager[LLM]:
-        connect = functools.partial(_client, settings, self.base_url, self.api_key)
-        return _opened(connect, self.model, instructor.Mode.TOOLS, settings, self.name)
+        mode = instructor.Mode.TOOLS
+        return _opened(settings, self.base_url, self.api_key, self.model, mode, self.name)
 
 
 @dataclass
@@ -342,6 +361,8 @@ class _Tally:
 
     max_tokens: int
     limiter: RateLimiter | None = None
+    deferred: bool = False  # asyncio: the request sleeps ``wait`` itself instead of blocking
+    wait: float = 0.0
     reserved: int = 0
     calls: int = 0
     prompt_tokens: int = 0
@@ -357,7 +378,10 @@ class _Tally:
         self.reserved = (
             estimate_tokens(text) + 200 + int(kwargs.get("max_tokens") or self.max_tokens)
         )
-        self.limiter.acquire(self.reserved)
+        if self.deferred:
+            self.wait = self.limiter.reserve(self.reserved)
+        else:
+            self.limiter.acquire(self.reserved)
 
     def on_response(self, response: Any) -> None:
         self.calls += 1
@@ -429,6 +453,103 @@ def _response_schema(model: type[T]) -> type[T]:
     return cast(type[T], instructor.openai_schema(model))
 
 
+class _Call:
+    """One ``complete`` or ``acomplete``: its tally, backoff and retry policy."""
+
+    def __init__(self, llm: LLM, budget: int, *, deferred: bool) -> None:
+        s = llm.settings
+        self.llm, self.settings, self.budget = llm, s, budget
+        self.tally = _Tally(s.max_tokens, llm.limiter, deferred=deferred)
+        self.waits = _Wait(s.backoff_initial, s.backoff_max, llm.limiter)
+        self.started = time.monotonic()
+
+    def usage(self) -> Usage:
+        tally = self.tally
+        return Usage(
+            calls=tally.calls,
+            prompt_tokens=tally.prompt_tokens,
+            completion_tokens=tally.completion_tokens,
+            reasks=max(0, tally.calls - 1 - len(self.waits.waits)),
+            retries=len(self.waits.waits),
+            seconds=round(time.monotonic() - self.started, 3),
+            call_tokens=list(tally.per_call),
+        )
+
+    def request(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[BaseModel],
+        reasking: type[Retrying] | type[AsyncRetrying],
+    ) -> dict[str, Any]:
+        """instructor's arguments for one attempt (a transient retry starts a new one)."""
+        s, tally = self.settings, self.tally
+        remaining = self.budget - (tally.prompt_tokens + tally.completion_tokens)
+        if remaining <= 0:
+            raise BudgetExceededError(
+                f"token budget of {self.budget} spent after {tally.calls} calls", self.usage()
+            )
+        hooks = Hooks()
+        hooks.on("completion:kwargs", tally.on_request)
+        hooks.on("completion:response", tally.on_response)
+        # re-ask on a parse or validation error, but never feed a truncated answer back
+        reasks = reasking(
+            stop=stop_after_attempt(s.max_reasks + 1),
+            retry=retry_if_exception(lambda e: isinstance(e, _REASKABLE) and not tally.truncated),
+            reraise=True,
+        )
+        return {
+            "model": self.llm.model,
+            "hooks": hooks,
+            "messages": messages,
+            "response_model": _response_schema(response_model),
+            "max_retries": reasks,
+            "token_budget": remaining,
+            "temperature": s.temperature,
+            "seed": s.seed,
+            "max_tokens": s.max_tokens,
+        }
+
+    def retry_policy(self) -> dict[str, Any]:
+        """tenacity's arguments for retrying transient failures (never shown to the model)."""
+        model = self.llm.model
+        return {
+            "retry": retry_if_exception(lambda e: transient_cause(e) is not None),
+            "stop": stop_after_attempt(self.settings.max_retries + 1),
+            "wait": self.waits,
+            "reraise": True,
+            "before_sleep": lambda st: log.warning(
+                "transient failure, retrying model=%s attempt=%d error=%s",
+                model,
+                st.attempt_number,
+                transient_cause(st.outcome.exception() if st.outcome else None),
+            ),
+        }
+
+    def failure(self, exc: Exception) -> Exception:
+        """The ``LLMError`` to raise for what the last attempt raised."""
+        if isinstance(exc, IncompleteOutputException):
+            return TruncatedOutputError(self.llm._truncated_message(), self.usage())
+        if isinstance(exc, BudgetExceededError):
+            return exc
+        return self.llm._classify(exc, self.tally, self.usage())
+
+    def finished(self, result: T) -> tuple[T, Usage]:
+        tally = self.tally
+        log.info(
+            "llm call model=%s calls=%d prompt_tokens=%d completion_tokens=%d latency=%.2fs",
+            self.llm.model,
+            tally.calls,
+            tally.prompt_tokens,
+            tally.completion_tokens,
+            time.monotonic() - self.started,
+        )
+        return result, self.usage()
+
+
+# the call an asyncio task is making, for the rate-limit sleep in ``LLM._apost_completion``
+_CALL: contextvars.ContextVar[_Call] = contextvars.ContextVar("summarizer_llm_call")
+
+
 class LLM:
     """An open model: ``complete`` returns a validated ``response_model`` and its usage."""
 
@@ -440,10 +561,16 @@ class LLM:
         settings: Settings,
         backend: str,
         connect: Callable[[], openai.OpenAI] | None = None,
+        aconnect: Callable[[], openai.AsyncOpenAI] | None = None,
         sleep: Any = time.sleep,
     ) -> None:
         self.client = client
         self._connect = connect
+        self._aconnect = aconnect
+        # one asynchronous client (and instructor around it) per event loop that calls us
+        self._async: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[openai.AsyncOpenAI, instructor.AsyncInstructor]
+        ] = weakref.WeakKeyDictionary()
         self._local = threading.local()
         self._clients = [client]
         self._clients_lock = threading.Lock()
@@ -489,12 +616,48 @@ class LLM:
             self._local.client = client
         return client
 
+    def _async_instructor(self) -> instructor.AsyncInstructor:
+        loop = asyncio.get_running_loop()
+        opened = self._async.get(loop)
+        if opened is None:
+            if self._aconnect is None:
+                raise ConfigError(f"{self.label} was opened without an asynchronous client")
+            client = self._aconnect()
+            patched = instructor.patch(create=self._apost_completion, mode=self.mode)
+            opened = (
+                client,
+                instructor.AsyncInstructor(client=client, create=patched, mode=self.mode),
+            )
+            self._async[loop] = opened
+        return opened[1]
+
+    async def _apost_completion(self, **body: Any) -> ChatCompletion:
+        """``_post_completion`` for asyncio; first sleeps what the rate limiter asked for."""
+        call = _CALL.get(None)
+        if call is not None and call.tally.wait > 0:
+            wait, call.tally.wait = call.tally.wait, 0.0
+            await self._asleep(wait)
+        client = self._async[asyncio.get_running_loop()][0]
+        return await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+
+    async def _asleep(self, seconds: float) -> None:
+        if self._sleep is time.sleep:
+            await asyncio.sleep(seconds)
+        else:
+            self._sleep(seconds)  # a test's recording clock
+
     def close(self) -> None:
-        """Close every client this model opened."""
+        """Close every client this model opened (``aclose`` closes the current event loop's)."""
         with self._clients_lock:
             clients, self._clients = self._clients, []
         for client in clients:
             client.close()
+
+    async def aclose(self) -> None:
+        """Close the asynchronous client of the running event loop, if it has one."""
+        opened = self._async.pop(asyncio.get_running_loop(), None)
+        if opened is not None:
+            await opened[0].close()
 
     def complete(
         self, messages: list[dict[str, str]], response_model: type[T], *, budget: int
@@ -504,81 +667,43 @@ class LLM:
         ``budget`` is the number of tokens this call may still spend. Raises an ``LLMError``
         subclass carrying the usage spent so far.
         """
-        s = self.settings
-        tally = _Tally(s.max_tokens, self.limiter)
-        waits = _Wait(s.backoff_initial, s.backoff_max, self.limiter)
-        started = time.monotonic()
-
-        def usage() -> Usage:
-            return Usage(
-                calls=tally.calls,
-                prompt_tokens=tally.prompt_tokens,
-                completion_tokens=tally.completion_tokens,
-                reasks=max(0, tally.calls - 1 - len(waits.waits)),
-                retries=len(waits.waits),
-                seconds=round(time.monotonic() - started, 3),
-                call_tokens=list(tally.per_call),
-            )
+        call = _Call(self, budget, deferred=False)
 
         def attempt() -> T:
-            remaining = budget - (tally.prompt_tokens + tally.completion_tokens)
-            if remaining <= 0:
-                raise BudgetExceededError(
-                    f"token budget of {budget} spent after {tally.calls} calls", usage()
-                )
-            hooks = Hooks()
-            hooks.on("completion:kwargs", tally.on_request)
-            hooks.on("completion:response", tally.on_response)
-            # re-ask on a parse or validation error, but never feed a truncated answer back
-            reasks = Retrying(
-                stop=stop_after_attempt(s.max_reasks + 1),
-                retry=retry_if_exception(
-                    lambda e: isinstance(e, _REASKABLE) and not tally.truncated
-                ),
-                reraise=True,
-            )
-            return self._instructor.chat.completions.create(
-                model=self.model,
-                hooks=hooks,
-                messages=messages,  # type: ignore[arg-type]
-                response_model=_response_schema(response_model),
-                max_retries=reasks,
-                token_budget=remaining,
-                temperature=s.temperature,
-                seed=s.seed,
-                max_tokens=s.max_tokens,
-            )
+            request = call.request(messages, response_model, Retrying)
+            return self._instructor.chat.completions.create(**request)
 
-        retrying = Retrying(
-            retry=retry_if_exception(lambda e: transient_cause(e) is not None),
-            stop=stop_after_attempt(s.max_retries + 1),
-            wait=waits,
-            sleep=self._sleep,
-            reraise=True,
-            before_sleep=lambda st: log.warning(
-                "transient failure, retrying model=%s attempt=%d error=%s",
-                self.model,
-                st.attempt_number,
-                transient_cause(st.outcome.exception() if st.outcome else None),
-            ),
-        )
         try:
-            result = retrying(attempt)
-        except IncompleteOutputException as exc:
-            raise TruncatedOutputError(self._truncated_message(), usage()) from exc
-        except BudgetExceededError:
-            raise
+            result = Retrying(sleep=self._sleep, **call.retry_policy())(attempt)
         except Exception as exc:
-            raise self._classify(exc, tally, usage()) from exc
-        log.info(
-            "llm call model=%s calls=%d prompt_tokens=%d completion_tokens=%d latency=%.2fs",
-            self.model,
-            tally.calls,
-            tally.prompt_tokens,
-            tally.completion_tokens,
-            time.monotonic() - started,
-        )
-        return result, usage()
+            error = call.failure(exc)
+            if error is exc:
+                raise
+            raise error from exc
+        return call.finished(result)
+
+    async def acomplete(
+        self, messages: list[dict[str, str]], response_model: type[T], *, budget: int
+    ) -> tuple[T, Usage]:
+        """``complete`` for asyncio: the same policy, without a thread per request."""
+        call = _Call(self, budget, deferred=True)
+        client = self._async_instructor()
+        token = _CALL.set(call)
+
+        async def attempt() -> T:
+            request = call.request(messages, response_model, AsyncRetrying)
+            return await client.chat.completions.create(**request)
+
+        try:
+            result: T = await AsyncRetrying(sleep=self._asleep, **call.retry_policy())(attempt)
+        except Exception as exc:
+            error = call.failure(exc)
+            if error is exc:
+                raise
+            raise error from exc
+        finally:
+            _CALL.reset(token)
+        return call.finished(result)
 
     def _truncated_message(self) -> str:
         return (

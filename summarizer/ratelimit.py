@@ -54,8 +54,9 @@ class RateLimiter:
     def active(self) -> bool:
         return bool(self._requests or self._tokens)
 
-    def acquire(self, tokens: int) -> float:
-        """Block until one request of about ``tokens`` tokens may start; return the wait."""
+    def reserve(self, tokens: int) -> float:
+        """Reserve one request of about ``tokens`` tokens; return how long the caller must
+        wait before sending it (asyncio callers sleep that long themselves)."""
         with self._lock:
             now = self._clock()
             wait = max(0.0, self._paused_until - now)
@@ -63,6 +64,11 @@ class RateLimiter:
                 wait = max(wait, self._requests.take(1, now))
             if self._tokens:
                 wait = max(wait, self._tokens.take(min(tokens, self._tokens.capacity), now))
+        return wait
+
+    def acquire(self, tokens: int) -> float:
+        """Block until one request of about ``tokens`` tokens may start; return the wait."""
+        wait = self.reserve(tokens)
         if wait > 0:
             self._sleep(wait)
         return wait

@@ -54,12 +54,24 @@ def scripted_client(server: Callable[[httpx.Request], httpx.Response]) -> openai
     )  # fmt: skip
 
 
+def scripted_async_client(server: Callable[[httpx.Request], httpx.Response]) -> openai.AsyncOpenAI:
+    return openai.AsyncOpenAI(
+        base_url="http://model.test/v1", api_key="k", max_retries=0,
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
+    )  # fmt: skip
+
+
 def make_llm(
     server: Callable[[httpx.Request], httpx.Response], sleeps: list[float], **settings: Any
 ) -> LLM:
+    """A model answered by ``server``, through threads (``complete``) or asyncio
+    (``acomplete``); every wait it asks for is recorded in ``sleeps`` instead of slept."""
     client = scripted_client(server)
     s = Settings(model="m", base_url="http://model.test/v1", **settings)
-    return LLM(client, "m", instructor.Mode.TOOLS, s, "test", sleep=sleeps.append)
+    return LLM(
+        client, "m", instructor.Mode.TOOLS, s, "test",
+        aconnect=lambda: scripted_async_client(server), sleep=sleeps.append,
+    )  # fmt: skip
 
 
 class Echo:

@@ -205,3 +205,41 @@ def test_the_optional_pledge_pass_adds_and_fills_pledges_from_commitment_sentenc
     )  # fmt: skip
     assert spain.event_id == "rome#E1" and spain.confirmed
     assert x.prompt_version.startswith("extract-") and "+pledges-" in x.prompt_version
+
+
+def test_asyncio_extraction_sends_the_same_requests_and_gets_the_same_result() -> None:
+    import asyncio
+
+    from summarizer.extract import aextract_with_drafts, extract_with_drafts
+    from tests.scripted import Server, completion, make_llm
+
+    article = _article("004_80dba054489f2964")
+    invented = {"actor": "France", "type": "troops", "what": "troops", "status": "committed",
+                "quantity": "ten thousand troops", "s": [7, 99]}  # fmt: skip
+    fixed = {**invented, "quantity": "several thousand", "s": [7]}
+    extra = {"actor": "Italy", "type": "money", "what": "funds", "status": "committed", "s": [3]}
+
+    def script() -> Server:  # a re-ask for an invented value, then the pledge pass
+        return Server(
+            completion(_answer([invented])),
+            completion(_answer([fixed]), prompt=300),
+            completion(_answer([extra]), prompt=200),
+        )
+
+    threads, loop = script(), script()
+    llm = make_llm(threads, [], pledge_pass=True)
+    done = extract_with_drafts(article, llm.settings, llm)
+
+    async def run() -> Any:
+        llm = make_llm(loop, [], pledge_pass=True)
+        try:
+            return await aextract_with_drafts(article, llm.settings, llm)
+        finally:
+            await llm.aclose()
+
+    adone = asyncio.run(run())
+    assert loop.requests == threads.requests and len(loop.requests) == 3
+    strip = {"usage": {"seconds"}}  # wall time differs; everything else must not
+    assert adone[0].model_dump(exclude=strip) == done[0].model_dump(exclude=strip)
+    assert adone[1] == done[1]
+    assert done[0].usage.calls == 3 and done[0].usage.prompt_tokens == 600

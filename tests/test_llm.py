@@ -6,10 +6,11 @@ with it: how often it retried, how long it waited, what it sent back, what it co
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import openai
@@ -34,15 +35,40 @@ MESSAGES = [
 ]
 
 
-def run(
-    server: Server, sleeps: list[float] | None = None, budget: int = 10_000, **settings: Any
-) -> Any:
-    return make_llm(server, sleeps if sleeps is not None else [], **settings).complete(
-        MESSAGES, DraftExtraction, budget=budget
-    )
+class Runner(Protocol):
+    def __call__(
+        self,
+        server: Server,
+        sleeps: list[float] | None = None,
+        budget: int = 10_000,
+        **settings: Any,
+    ) -> Any: ...
 
 
-def test_429_honours_retry_after_and_is_not_shown_to_the_model() -> None:
+@pytest.fixture(params=["complete", "acomplete"])
+def run(request: pytest.FixtureRequest) -> Runner:
+    """One call through ``LLM.complete`` (threads) or ``LLM.acomplete`` (asyncio): the same
+    policy must hold for both."""
+
+    def call(
+        server: Server, sleeps: list[float] | None = None, budget: int = 10_000, **settings: Any
+    ) -> Any:
+        llm = make_llm(server, sleeps if sleeps is not None else [], **settings)
+        if request.param == "complete":
+            return llm.complete(MESSAGES, DraftExtraction, budget=budget)
+
+        async def once() -> Any:
+            try:
+                return await llm.acomplete(MESSAGES, DraftExtraction, budget=budget)
+            finally:
+                await llm.aclose()
+
+        return asyncio.run(once())
+
+    return call
+
+
+def test_429_honours_retry_after_and_is_not_shown_to_the_model(run: Runner) -> None:
     limited = httpx.Response(429, headers={"retry-after": "3"}, json={"error": {"message": "slow"}})
     server = Server(limited, completion(json.dumps(GOOD)))
     sleeps: list[float] = []
@@ -54,7 +80,7 @@ def test_429_honours_retry_after_and_is_not_shown_to_the_model() -> None:
     assert server.requests[0]["messages"] == server.requests[1]["messages"] == MESSAGES
 
 
-def test_retry_after_is_capped_by_backoff_max() -> None:
+def test_retry_after_is_capped_by_backoff_max(run: Runner) -> None:
     server = Server(
         httpx.Response(429, headers={"retry-after": "600"}), completion(json.dumps(GOOD))
     )
@@ -63,7 +89,7 @@ def test_retry_after_is_capped_by_backoff_max() -> None:
     assert sleeps == [20]
 
 
-def test_5xx_backs_off_exponentially_then_gives_up() -> None:
+def test_5xx_backs_off_exponentially_then_gives_up(run: Runner) -> None:
     server = Server(*[httpx.Response(500, json={"error": {"message": "boom"}}) for _ in range(4)])
     sleeps: list[float] = []
     with pytest.raises(TransientError, match="InternalServerError") as info:
@@ -76,7 +102,7 @@ def test_5xx_backs_off_exponentially_then_gives_up() -> None:
     assert info.value.usage.calls == 0
 
 
-def test_invalid_json_is_re_asked_with_the_error() -> None:
+def test_invalid_json_is_re_asked_with_the_error(run: Runner) -> None:
     server = Server(
         completion('{"events": [], "pledges": [{"actor": "Fr'),
         completion(json.dumps(GOOD), prompt=150),
@@ -88,7 +114,7 @@ def test_invalid_json_is_re_asked_with_the_error() -> None:
     assert len(server.requests[1]["messages"]) > len(MESSAGES)  # the error went back to the model
 
 
-def test_validation_error_is_re_asked_then_fails_after_max_reasks() -> None:
+def test_validation_error_is_re_asked_then_fails_after_max_reasks(run: Runner) -> None:
     bad = json.dumps(
         {
             "pledges": [
@@ -104,21 +130,21 @@ def test_validation_error_is_re_asked_then_fails_after_max_reasks() -> None:
     assert info.value.usage.calls == 3
 
 
-def test_truncated_answer_is_reported_not_re_asked() -> None:
+def test_truncated_answer_is_reported_not_re_asked(run: Runner) -> None:
     server = Server(completion('{"events": [', finish="length"), completion(json.dumps(GOOD)))
     with pytest.raises(TruncatedOutputError, match="max_tokens"):
         run(server)
     assert len(server.requests) == 1
 
 
-def test_token_budget_stops_re_asks() -> None:
+def test_token_budget_stops_re_asks(run: Runner) -> None:
     server = Server(completion("{bad", prompt=900, out=200), completion(json.dumps(GOOD)))
     with pytest.raises(BudgetExceededError):
         run(server, budget=1000)
     assert len(server.requests) == 1
 
 
-def test_call_settings_are_sent() -> None:
+def test_call_settings_are_sent(run: Runner) -> None:
     server = Server(completion(json.dumps(GOOD)))
     run(server, max_tokens=777, seed=11)
     sent = server.requests[0]
@@ -163,14 +189,14 @@ def _raising(exc: Exception, then: httpx.Response | None = None) -> Server:
     return Raising()
 
 
-def test_a_dropped_connection_is_retried() -> None:
+def test_a_dropped_connection_is_retried(run: Runner) -> None:
     server = _raising(httpx.ConnectError("connection refused"), completion(json.dumps(GOOD)))
     sleeps: list[float] = []
     _, usage = run(server, sleeps)
     assert len(server.requests) == 2 and usage.retries == 1 and len(sleeps) == 1
 
 
-def test_an_error_raised_by_the_transport_itself_is_not_retried() -> None:
+def test_an_error_raised_by_the_transport_itself_is_not_retried(run: Runner) -> None:
     server = _raising(RuntimeError("no recorded answer matches this request"))
     sleeps: list[float] = []
     with pytest.raises(ExtractionError, match="no recorded answer matches"):
@@ -178,7 +204,9 @@ def test_an_error_raised_by_the_transport_itself_is_not_retried() -> None:
     assert len(server.requests) == 1 and sleeps == []
 
 
-def test_a_tool_call_cut_at_max_tokens_is_truncated_even_if_the_server_says_tool_calls() -> None:
+def test_a_tool_call_cut_at_max_tokens_is_truncated_even_if_the_server_says_tool_calls(
+    run: Runner,
+) -> None:
     # llama.cpp's server reports finish_reason "tool_calls" for a call cut at max_tokens
     server = Server(
         completion('{"events": [{"ref": "E1", "s": [1', out=64), completion(json.dumps(GOOD))
@@ -189,7 +217,7 @@ def test_a_tool_call_cut_at_max_tokens_is_truncated_even_if_the_server_says_tool
     assert info.value.usage.completion_tokens == 64
 
 
-def test_the_request_body_is_what_the_sdks_own_create_would_send() -> None:
+def test_the_request_body_is_what_the_sdks_own_create_would_send(run: Runner) -> None:
     ours = Server(completion(json.dumps(GOOD)))
     run(ours)
     sent = ours.requests[0]
@@ -236,3 +264,34 @@ def test_each_worker_thread_has_a_client_of_its_own_and_close_closes_them() -> N
     assert len(made) == 2
     llm.close()
     assert all(c.is_closed() for c in [*made, llm.client])
+
+
+@pytest.mark.parametrize("way", ["complete", "acomplete"])
+def test_the_rate_limiter_spaces_requests_either_way(way: str) -> None:
+    server = Server(*[completion(json.dumps(GOOD)) for _ in range(2)])
+    sleeps: list[float] = []
+    llm = make_llm(server, sleeps, rpm=1)
+
+    async def twice() -> None:
+        for _ in range(2):
+            await llm.acomplete(MESSAGES, DraftExtraction, budget=10_000)
+        await llm.aclose()
+
+    if way == "complete":
+        for _ in range(2):
+            llm.complete(MESSAGES, DraftExtraction, budget=10_000)
+    else:
+        asyncio.run(twice())
+    assert len(server.requests) == 2
+    # one request a minute: the second waits for the first one's minute to pass
+    assert len(sleeps) == 1 and 59 <= sleeps[0] <= 60
+
+
+async def test_each_event_loop_has_its_own_async_client_and_aclose_closes_it() -> None:
+    server = Server(completion(json.dumps(GOOD)))
+    llm = make_llm(server, [])
+    await llm.acomplete(MESSAGES, DraftExtraction, budget=10_000)
+    client = llm._async[asyncio.get_running_loop()][0]
+    await llm.aclose()
+    assert client.is_closed()
+    assert not llm._async
