@@ -2,9 +2,12 @@
 
 ``run_batch`` reads every source, stores new articles, extracts the ones the store has no
 result for (under this model, prompt version and schema version), then merges everything the
-store holds into one report. Extraction runs in a bounded pool of worker threads that share
-one open model; results come back to the event loop, which alone writes the store, one
-transaction per article. Nothing here prints: progress goes to the ``on_progress`` callback.
+store holds into one report. Results come back to one event loop, which alone writes the
+store, one transaction per article, and keeps at most ``concurrency`` articles in flight.
+They are extracted by worker processes on asyncio (``summarizer.workers``) for a remote or
+OpenAI-compatible model, and by worker threads sharing one open model for the local model
+(which answers one request at a time) or a model passed in. Nothing here prints: progress
+goes to the ``on_progress`` callback.
 """
 
 from __future__ import annotations
@@ -13,33 +16,23 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from . import openai_batch
-from .errors import (
-    ConfigError,
-    InputError,
-    SummarizerError,
-    TransientError,
-)
-from .extract import extract_with_drafts, prompt_version
+from .errors import ConfigError, InputError
+from .extract import prompt_version
 from .feeds import iter_articles
 from .llm import LLM, backend_label, open_llm
 from .pipeline import merge_accounting
 from .pricing import priced_calls
-from .schemas import (
-    SCHEMA_VERSION,
-    Article,
-    ArticleExtraction,
-    DraftExtraction,
-    Report,
-    Usage,
-)
+from .schemas import SCHEMA_VERSION, Article, Report
 from .settings import Settings
 from .store import ExtractionKey, RunTotals, Store
+from .workers import Outcome, WorkerPool, work
 
 __all__ = ["BatchOptions", "BatchProgress", "BatchResult", "extraction_key", "run_batch"]
 
@@ -104,17 +97,12 @@ def _read(sources: Sequence[str], stdin: BinaryIO | None) -> tuple[list[Article]
     return articles, errors
 
 
-Outcome = tuple[tuple[ArticleExtraction, DraftExtraction] | None, SummarizerError | None, Usage]
+# Worker processes: enough to use every core, never more than articles in flight.
+MAX_PROCESSES = 8
 
 
-def _work(article: Article, settings: Settings, llm: LLM) -> Outcome:
-    try:
-        return extract_with_drafts(article, settings, llm), None, Usage()
-    except ConfigError:
-        raise
-    except SummarizerError as exc:
-        usage = getattr(exc, "usage", None)
-        return None, exc, usage if isinstance(usage, Usage) else Usage()
+def worker_processes(concurrency: int) -> int:
+    return max(1, min(os.cpu_count() or 1, concurrency, MAX_PROCESSES))
 
 
 @dataclass
@@ -125,7 +113,6 @@ class _Run:
     key: ExtractionKey
     run_id: int
     settings: Settings
-    llm: LLM
     options: BatchOptions
     result: BatchResult
     progress: BatchProgress
@@ -138,10 +125,11 @@ class _Run:
             self.on_progress(self.progress)
 
 
-async def _extract_all(todo: list[Article], run: _Run) -> None:
-    store, key, run_id, settings, llm = run.store, run.key, run.run_id, run.settings, run.llm
+async def _extract_all(
+    todo: list[Article], run: _Run, extract: Callable[[Article], Awaitable[Outcome]]
+) -> None:
+    store, key, run_id = run.store, run.key, run.run_id
     options, result, progress = run.options, run.result, run.progress
-    loop = asyncio.get_running_loop()
     workers = options.concurrency or 1
     limit = asyncio.Semaphore(workers)
     budget = options.max_tokens_total
@@ -157,42 +145,60 @@ async def _extract_all(todo: list[Article], run: _Run) -> None:
             if unreachable >= give_up:
                 return
             started += 1
-            done, error, usage = await loop.run_in_executor(pool, _work, article, settings, llm)
-            if done is not None:
-                extraction, answer = done
-                usage = extraction.usage
-                calls = priced_calls(key.model, usage.call_tokens)
-                store.save_extraction(key, article, extraction, run_id, calls, drafts=answer)
+            outcome = await extract(article)
+            if outcome.fatal:
+                raise ConfigError(outcome.reason)
+            calls = priced_calls(key.model, outcome.usage.call_tokens)
+            if outcome.extraction is not None:
+                store.save_extraction(
+                    key, article, outcome.extraction, run_id, calls, drafts=outcome.drafts
+                )
                 result.extracted += 1
             else:
-                kind = type(error).__name__
-                reason = str(error)
-                calls = priced_calls(key.model, usage.call_tokens)
-                store.save_failure(key, article, kind, reason, run_id, calls)
+                store.save_failure(key, article, outcome.kind, outcome.reason, run_id, calls)
                 result.failed += 1
-                result.failures[article.id] = reason
-            if isinstance(error, TransientError):
+                result.failures[article.id] = outcome.reason
+            if outcome.transient:
                 unreachable += 1
                 if unreachable == give_up:
                     result.stopped = (
-                        f"{unreachable} calls in a row failed after every retry (last: {reason}); "
-                        "no more articles were sent. Run again once the model answers: these "
-                        "articles are retried automatically"
+                        f"{unreachable} calls in a row failed after every retry "
+                        f"(last: {outcome.reason}); no more articles were sent. Run again once "
+                        "the model answers: these articles are retried automatically"
                     )
             else:
                 unreachable = 0
-            progress.tokens += usage.total_tokens
-            run.advanced(1, int(done is None))
+            progress.tokens += outcome.usage.total_tokens
+            run.advanced(1, int(outcome.extraction is None))
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="extract")
     tasks = [asyncio.create_task(one(a)) for a in todo]
     try:
         await asyncio.gather(*tasks)
     finally:
         for task in tasks:
             task.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
     result.left = len(todo) - started
+
+
+async def _in_threads(todo: list[Article], run: _Run, llm: LLM) -> None:
+    """Extract in a pool of threads that share ``llm``."""
+    loop = asyncio.get_running_loop()
+    workers = run.options.concurrency or 1
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="extract")
+
+    def extract(article: Article) -> Awaitable[Outcome]:
+        return loop.run_in_executor(pool, work, article, run.settings, llm)
+
+    try:
+        await _extract_all(todo, run, extract)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def _in_processes(todo: list[Article], run: _Run, pool: WorkerPool) -> None:
+    """Extract in worker processes, each on its own event loop."""
+    async with pool.connected() as extract:
+        await _extract_all(todo, run, extract)
 
 
 def run_batch(
@@ -258,15 +264,16 @@ def run_batch(
         if on_progress:
             on_progress(progress)
         waiting = store.open_batches(key) if options.openai_batch else {}
-        if todo or waiting:
+        run = _Run(store, key, run_id, settings, options, result, progress, on_progress)
+        if (todo or waiting) and (options.openai_batch or local or llm is not None):
             with open_llm(settings) if llm is None else contextlib.nullcontext(llm) as opened:
-                run = _Run(
-                    store, key, run_id, settings, opened, options, result, progress, on_progress
-                )
                 if options.openai_batch:
-                    _through_openai_batch(todo, waiting, run)
+                    _through_openai_batch(todo, waiting, run, opened)
                 else:
-                    asyncio.run(_extract_all(todo, run))
+                    asyncio.run(_in_threads(todo, run, opened))
+        elif todo:
+            with WorkerPool(settings, worker_processes(options.concurrency or 1)) as pool:
+                asyncio.run(_in_processes(todo, run, pool))
         status = (
             "waiting for batch"
             if result.pending_batches
@@ -297,9 +304,11 @@ def run_batch(
     return result
 
 
-def _through_openai_batch(todo: list[Article], waiting: dict[str, list[str]], run: _Run) -> None:
+def _through_openai_batch(
+    todo: list[Article], waiting: dict[str, list[str]], run: _Run, llm: LLM
+) -> None:
     """Submit what no batch covers yet, then poll every open batch and collect the ended ones."""
-    store, key, run_id, settings, llm = run.store, run.key, run.run_id, run.settings, run.llm
+    store, key, run_id, settings = run.store, run.key, run.run_id, run.settings
     options, result, progress = run.options, run.result, run.progress
     covered = {h for hashes in waiting.values() for h in hashes}
     new = [a for a in todo if a.content_hash not in covered]

@@ -48,7 +48,8 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from .errors import (
@@ -333,7 +334,10 @@ class _Wait:
         if asked is not None:
             delay = min(asked, self.cap)
         else:
-            delay = wait_exponential_jitter(initial=self.initial, max=self.cap)(state)
+            # initial * 2^n plus up to a second of jitter, capped (tenacity's own
+            # wait_exponential_jitter warns that ``initial`` is deprecated for values but 1)
+            backoff = wait_exponential(multiplier=self.initial, exp_base=2) + wait_random(0, 1)
+            delay = min(self.cap, backoff(state))
         if self.limiter is not None and getattr(cause, "status_code", None) == 429:
             # the whole backend is over its limit: every worker holds off, this one included
             self.limiter.pause(delay)
@@ -714,9 +718,13 @@ class LLM:
     def _classify(self, exc: Exception, tally: _Tally, usage: Usage) -> Exception:
         cause = transient_cause(exc)
         if cause is not None:
+            # the innermost cause says what happened: aiohttp's transport reports a refused
+            # connection as a timeout (APITimeoutError), its cause as what it is
+            root = _root(cause)
+            detail = "" if root.endswith(str(cause)) else f" ({root})"
             return TransientError(
                 f"{type(cause).__name__} from {self.label} after "
-                f"{self.settings.max_retries + 1} attempts: {cause}",
+                f"{self.settings.max_retries + 1} attempts: {cause}{detail}",
                 usage,
             )
         if isinstance(exc, TokenBudgetExceeded):

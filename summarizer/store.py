@@ -289,13 +289,13 @@ class Store:
         self,
         key: ExtractionKey,
         article: Article,
-        extraction: ArticleExtraction,
+        extraction: ArticleExtraction | str,
         run_id: int,
         calls: Sequence[tuple[int, int, float | None]],
-        drafts: DraftExtraction | None = None,
+        drafts: DraftExtraction | str | None = None,
     ) -> bool:
         """Store one article's result, the model's answer it was grounded from, and its calls,
-        in one transaction.
+        in one transaction. Both may come as their JSON already.
 
         Returns False (and writes nothing) when the result was already stored.
         """
@@ -308,8 +308,8 @@ class Store:
                     *key.row(),
                     run_id,
                     _now(),
-                    extraction.model_dump_json(),
-                    drafts.model_dump_json() if drafts is not None else None,
+                    extraction if isinstance(extraction, str) else extraction.model_dump_json(),
+                    drafts.model_dump_json() if isinstance(drafts, DraftExtraction) else drafts,
                     GROUNDING_VERSION,
                 ),
             )

@@ -170,6 +170,34 @@ def _wait_for_extractions(db: Path, n: int, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _wait_until_gone(pids: list[int], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if Path(f"/proc/{p}").exists() and not _zombie(p)]
+        time.sleep(0.05)
+    assert not alive, f"worker processes {alive} outlived their parent"
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
     feed = _articles(tmp_path / "feed.jsonl", 24)
     db = tmp_path / "s.sqlite"
@@ -179,9 +207,12 @@ def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> 
     try:
         victim = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
         _wait_for_extractions(db, 4)
+        workers = _children(victim.pid)
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
         assert victim.returncode == -signal.SIGKILL
+        assert workers, "the run extracts in worker processes"
+        _wait_until_gone(workers)  # they see the pipe close, and exit: no orphans
         killed_at = _count(db, "SELECT COUNT(*) FROM extractions")
         assert 4 <= killed_at < 24, "the kill must land mid-run"
 

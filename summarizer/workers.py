@@ -1,0 +1,292 @@
+"""Extraction in worker processes, each with its own event loop and connections.
+
+A fast batch spends most of its time in Python code that holds the GIL (HTTP, instructor,
+validation, grounding, JSON), so one process cannot keep many requests in flight: at
+concurrency 64 it reached under half of what the model could serve. ``WorkerPool`` starts a
+few processes; each extracts the articles it is sent concurrently on asyncio
+(``aextract_with_drafts``) and sends back each result in the form the store keeps. The
+parent alone writes the store, so crash safety stays where it was.
+
+A worker exits when its pipe closes: when the parent finishes, fails, or is killed. Workers
+ignore Ctrl-C, which the parent handles. Their log records are sent to the parent and
+logged there, under the parent's handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import pickle
+import signal
+import socket
+import struct
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+# instructor loads its OpenAI handlers on the first call: loaded here, before workers are
+# forked, each worker starts with them instead of importing them on its first article
+import instructor.v2.providers.openai  # noqa: F401
+
+from .errors import ConfigError, SummarizerError
+from .extract import aextract_with_drafts, extract_with_drafts
+from .llm import LLM, resolve_backend
+from .schemas import Article, Usage
+from .settings import Settings
+
+__all__ = ["Outcome", "WorkerPool", "awork", "work"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What extracting one article gave, in the form the store keeps."""
+
+    extraction: str | None = None  # the ArticleExtraction, as JSON
+    drafts: str | None = None  # the model's combined answer, as JSON
+    usage: Usage = field(default_factory=Usage)
+    kind: str = ""  # the error's class name, when it failed
+    reason: str = ""
+    fatal: bool = False  # a configuration error: no other article can do better
+
+    @property
+    def transient(self) -> bool:
+        return self.kind == "TransientError"
+
+
+def _failed(exc: Exception) -> Outcome:
+    usage = getattr(exc, "usage", None)
+    reason = str(exc) if isinstance(exc, SummarizerError) else f"{type(exc).__name__}: {exc}"
+    return Outcome(
+        usage=usage if isinstance(usage, Usage) else Usage(),
+        kind=type(exc).__name__,
+        reason=reason,
+        fatal=isinstance(exc, ConfigError),
+    )
+
+
+def work(article: Article, settings: Settings, llm: LLM) -> Outcome:
+    """Extract one article; any failure becomes the outcome, never an exception."""
+    try:
+        extraction, drafts = extract_with_drafts(article, settings, llm)
+    except Exception as exc:  # one article's failure, whatever it is, never stops a batch
+        log.debug("extraction failed article=%s", article.id, exc_info=True)
+        return _failed(exc)
+    return Outcome(extraction.model_dump_json(), drafts.model_dump_json(), extraction.usage)
+
+
+async def awork(article: Article, settings: Settings, llm: LLM) -> Outcome:
+    """``work`` on the running event loop."""
+    try:
+        extraction, drafts = await aextract_with_drafts(article, settings, llm)
+    except Exception as exc:  # one article's failure, whatever it is, never stops a batch
+        log.debug("extraction failed article=%s", article.id, exc_info=True)
+        return _failed(exc)
+    return Outcome(extraction.model_dump_json(), drafts.model_dump_json(), extraction.usage)
+
+
+# ----------------------------------------------------------------------------- the wire
+
+# Messages are pickles behind a 4-byte length, over a socket pair read and written by each
+# side's event loop (no threads: a thread waking up to pass a message on waits for the GIL,
+# which showed up as latency on every article).
+_LENGTH = struct.Struct("!I")
+
+
+def _write(writer: asyncio.StreamWriter, message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    writer.write(_LENGTH.pack(len(data)) + data)
+
+
+async def _messages(reader: asyncio.StreamReader) -> AsyncIterator[Any]:
+    """Messages until the other side closes its end (or dies)."""
+    while True:
+        try:
+            head = await reader.readexactly(_LENGTH.size)
+            data = await reader.readexactly(_LENGTH.unpack(head)[0])
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return
+        yield pickle.loads(data)
+
+
+# ----------------------------------------------------------------------------- worker side
+
+
+class _Forward(logging.Handler):
+    """Sends log records to the parent, which logs them under its own handlers."""
+
+    def __init__(self, writer: asyncio.StreamWriter, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        self.writer, self.loop, self.thread = writer, loop, threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        record.msg, record.args = record.getMessage(), None
+        record.exc_info = record.exc_text = None
+        if threading.get_ident() == self.thread:
+            _write(self.writer, ("log", record))
+        else:
+            self.loop.call_soon_threadsafe(_write, self.writer, ("log", record))
+
+
+def _serve(sock: socket.socket, settings: Settings, parents: list[socket.socket]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and closes the pipe
+    for end in parents:  # a forked worker holds copies of the parent's ends: with them open,
+        end.close()  # it would never see the parent close its own, or die
+    asyncio.run(_serve_async(sock, settings))
+
+
+async def _serve_async(sock: socket.socket, settings: Settings) -> None:
+    reader, writer = await asyncio.open_connection(sock=sock)
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+    root.addHandler(_Forward(writer, asyncio.get_running_loop()))
+    tasks: set[asyncio.Task[None]] = set()
+    with resolve_backend(settings).open(settings) as llm:
+
+        async def one(seq: int, article: Article) -> None:
+            outcome = await awork(article, settings, llm)
+            _write(writer, ("done", seq, outcome))
+
+        async for seq, article in _messages(reader):
+            task = asyncio.create_task(one(seq, article))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        # the parent closed its end: it is done, or gone, and waits for nothing in flight
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await llm.aclose()
+    writer.close()
+
+
+# ----------------------------------------------------------------------------- parent side
+
+
+@dataclass
+class _Worker:
+    process: Any
+    sock: socket.socket
+    writer: asyncio.StreamWriter | None = None
+    pending: dict[int, asyncio.Future[Outcome]] = field(default_factory=dict)
+    lost: bool = False
+
+
+class WorkerPool:
+    """``processes`` workers, each extracting what it is sent concurrently.
+
+    Make it outside any event loop (processes are forked where the platform allows it, which
+    is fast but must not copy a running loop), then extract inside one::
+
+        with WorkerPool(settings, 2) as pool:
+            asyncio.run(main(pool))  # async with pool.connected() as extract: ...
+
+    Rate limits are split evenly between the workers.
+    """
+
+    def __init__(self, settings: Settings, processes: int) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        share = settings.model_copy(
+            update={
+                "rpm": settings.rpm / processes if settings.rpm else None,
+                "tpm": settings.tpm / processes if settings.tpm else None,
+            }
+        )
+        forked = context.get_start_method() == "fork"
+        self._seq = itertools.count()
+        self._workers: list[_Worker] = []
+        try:
+            for _ in range(processes):
+                mine, theirs = socket.socketpair()
+                parents = [w.sock for w in self._workers] + [mine] if forked else []
+                process = context.Process(
+                    target=_serve,
+                    args=(theirs, share, parents),
+                    name="summarizer-extract",
+                    daemon=True,
+                )
+                process.start()
+                theirs.close()
+                self._workers.append(_Worker(process, mine))
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.asynccontextmanager
+    async def connected(self) -> AsyncIterator[Callable[[Article], Awaitable[Outcome]]]:
+        """``extract`` on the running loop; leaving the block lets the workers go."""
+        readers = []
+        for worker in self._workers:
+            reader, worker.writer = await asyncio.open_connection(sock=worker.sock)
+            readers.append(asyncio.create_task(self._read(worker, reader)))
+        try:
+            yield self.extract
+        finally:
+            for task in readers:
+                task.cancel()
+            for worker in self._workers:
+                if worker.writer is not None:
+                    worker.writer.close()
+            await asyncio.gather(*readers, return_exceptions=True)
+
+    async def extract(self, article: Article) -> Outcome:
+        """Extract ``article`` in the least busy worker."""
+        alive = [w for w in self._workers if not w.lost and w.writer is not None]
+        if not alive:
+            return Outcome(kind="TransientError", reason="every worker process has exited")
+        worker = min(alive, key=lambda w: len(w.pending))
+        seq = next(self._seq)
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        worker.pending[seq] = future
+        assert worker.writer is not None
+        _write(worker.writer, (seq, article))
+        return await future
+
+    async def _read(self, worker: _Worker, reader: asyncio.StreamReader) -> None:
+        async for message in _messages(reader):
+            if message[0] == "log":
+                record: logging.LogRecord = message[1]
+                logging.getLogger(record.name).handle(record)
+                continue
+            future = worker.pending.pop(message[1], None)
+            if future is not None and not future.done():
+                future.set_result(message[2])
+        self._lost(worker)
+
+    def _lost(self, worker: _Worker) -> None:
+        """A worker died: what it had in flight failed transiently (retried next run)."""
+        worker.lost = True
+        pending, worker.pending = worker.pending, {}
+        if not pending:
+            return
+        worker.process.join(1)  # reaped, so its exit code is known
+        reason = (
+            f"the worker process exited (code {worker.process.exitcode}) before answering; "
+            "the article is retried on the next run"
+        )
+        log.warning("%s", reason)
+        for future in pending.values():
+            if not future.done():
+                future.set_result(Outcome(kind="TransientError", reason=reason))
+
+    def close(self) -> None:
+        """Let the workers go (what they have in flight is dropped) and reap them."""
+        for worker in self._workers:
+            worker.sock.close()  # without a connection, the worker reads its end as closed
+        for worker in self._workers:
+            worker.process.join(5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()

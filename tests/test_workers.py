@@ -1,0 +1,112 @@
+"""Extraction in worker processes, against the loopback fake server (a real HTTP model)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from summarizer.batch import BatchOptions, run_batch
+from summarizer.schemas import Article, ArticleExtraction
+from summarizer.settings import Settings
+from summarizer.store import Store
+from summarizer.workers import Outcome, WorkerPool
+from tests.scripted import Echo, make_llm
+from tests.test_batch import _articles, _fake_server
+
+# the workers are forked from the test process, network blocking included: loopback only
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+
+def _stored(path: Path) -> dict[str, dict[str, object]]:
+    """Each article's stored extraction, without what names the model or took wall time."""
+    with sqlite3.connect(path) as db:
+        rows = [ArticleExtraction.model_validate_json(r) for (r,) in db.execute(
+            "SELECT data FROM extractions"
+        )]  # fmt: skip
+    return {x.article_id: x.model_dump(exclude={"model": True, "usage": {"seconds"}}) for x in rows}
+
+
+def test_worker_processes_store_what_worker_threads_store(tmp_path: Path) -> None:
+    feed = _articles(tmp_path / "feed.jsonl", 12)
+    server, base_url = _fake_server(latency=0.0)
+    settings = Settings(model="fake", base_url=base_url, max_reasks=0)
+    try:
+        with Store(tmp_path / "processes.sqlite") as store:
+            result = run_batch([str(feed)], store, settings, BatchOptions(concurrency=4))
+            assert (result.extracted, result.failed) == (12, 0)
+            assert result.totals is not None and result.totals.calls == 12
+            assert result.totals.prompt_tokens == 12 * 500
+    finally:
+        server.kill()
+        server.wait()
+    in_processes = _stored(tmp_path / "processes.sqlite")
+    echo = Echo()  # answers as the fake server does, inside this process
+    llm = make_llm(echo, [], max_reasks=0)
+    with Store(tmp_path / "threads.sqlite") as store:
+        run_batch([str(feed)], store, llm.settings, BatchOptions(concurrency=4), llm=llm)
+    in_threads = _stored(tmp_path / "threads.sqlite")
+    assert len(in_processes) == 12
+    assert in_processes == in_threads
+    assert all(x["pledges"] for x in in_processes.values())
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_workers_failures_and_log_records_reach_the_parent(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # nothing listens there: every call fails to connect, is retried once, then gives up
+    base_url = f"http://127.0.0.1:{_closed_port()}/v1"
+    settings = Settings(
+        model="fake", base_url=base_url, max_retries=1, backoff_initial=0.01, backoff_max=0.01
+    )
+    article = Article(id="a1", text="Italy pledged funds for the port.")
+
+    async def extract(pool: WorkerPool) -> Outcome:
+        async with pool.connected() as extract:
+            return await extract(article)
+
+    with caplog.at_level(logging.WARNING, logger="summarizer"), WorkerPool(settings, 1) as pool:
+        outcome = asyncio.run(extract(pool))
+    assert outcome.kind == "TransientError" and outcome.transient, outcome.reason
+    assert "Connect call failed" in outcome.reason and outcome.extraction is None
+    retried = [r for r in caplog.records if "transient failure, retrying" in r.getMessage()]
+    assert retried and retried[0].process != os.getpid()  # logged in the worker
+
+
+def test_a_worker_that_dies_fails_its_articles_transiently_and_the_other_goes_on() -> None:
+    server, base_url = _fake_server(latency=1.0)
+    settings = Settings(model="fake", base_url=base_url, max_reasks=0)
+    articles = [Article(id=f"a{i}", text=f"Italy pledged funds, round {i}.") for i in range(4)]
+
+    async def run(pool: WorkerPool) -> tuple[list[Outcome], Outcome]:
+        async with pool.connected() as extract:
+            tasks = [asyncio.create_task(extract(a)) for a in articles]
+            await asyncio.sleep(0.5)  # all four in flight, two in each worker
+            os.kill(pool._workers[0].process.pid, signal.SIGKILL)
+            outcomes = await asyncio.gather(*tasks)
+            later = await extract(Article(id="b", text="Spain pledged funds."))
+            return outcomes, later
+
+    try:
+        with WorkerPool(settings, 2) as pool:
+            outcomes, later = asyncio.run(run(pool))
+    finally:
+        server.kill()
+        server.wait()
+    lost = [o for o in outcomes if o.extraction is None]
+    assert len(lost) == 2
+    assert all(o.transient and "worker process exited" in o.reason for o in lost)
+    assert sum(o.extraction is not None for o in outcomes) == 2
+    assert later.extraction is not None  # the living worker took it
