@@ -126,12 +126,17 @@ class _Run:
 
 
 async def _extract_all(
-    todo: list[Article], run: _Run, extract: Callable[[Article], Awaitable[Outcome]]
+    todo: list[Article],
+    run: _Run,
+    extract: Callable[[Article], Awaitable[Outcome]],
+    slots: int | None = None,
 ) -> None:
+    """Extract ``todo``, at most ``slots`` articles at once (default: the concurrency), and
+    store each result as it comes."""
     store, key, run_id = run.store, run.key, run.run_id
     options, result, progress = run.options, run.result, run.progress
     workers = options.concurrency or 1
-    limit = asyncio.Semaphore(workers)
+    limit = asyncio.Semaphore(slots or workers)
     budget = options.max_tokens_total
     started = 0
     unreachable = 0  # transient failures in a row: the backend is down, not the articles bad
@@ -197,8 +202,10 @@ async def _in_threads(todo: list[Article], run: _Run, llm: LLM) -> None:
 
 async def _in_processes(todo: list[Article], run: _Run, pool: WorkerPool) -> None:
     """Extract in worker processes, each on its own event loop."""
+    # a token budget is checked as each article starts: nothing is sent ahead of its turn
+    slots = pool.slots if run.options.max_tokens_total is None else None
     async with pool.connected() as extract:
-        await _extract_all(todo, run, extract)
+        await _extract_all(todo, run, extract, slots)
 
 
 def run_batch(
@@ -272,7 +279,8 @@ def run_batch(
                 else:
                     asyncio.run(_in_threads(todo, run, opened))
         elif todo:
-            with WorkerPool(settings, worker_processes(options.concurrency or 1)) as pool:
+            concurrency = options.concurrency or 1
+            with WorkerPool(settings, worker_processes(concurrency), concurrency) as pool:
                 asyncio.run(_in_processes(todo, run, pool))
         status = (
             "waiting for batch"

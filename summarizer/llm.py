@@ -39,7 +39,6 @@ import httpx
 import instructor
 import openai
 from instructor.core import IncompleteOutputException, ResponseParsingError, TokenBudgetExceeded
-from instructor.core.hooks import Hooks
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import (
@@ -356,7 +355,7 @@ def estimate_tokens(text: str) -> int:
 
 @dataclass
 class _Tally:
-    """Counts every completion instructor receives, re-asks included, and notices truncation.
+    """Counts every completion of one call, re-asks included, and notices truncation.
 
     llama.cpp's server reports finish_reason "tool_calls" even when a tool call was cut at
     max_tokens, so reaching max_tokens counts as truncated too. With a rate limiter, each
@@ -365,8 +364,6 @@ class _Tally:
 
     max_tokens: int
     limiter: RateLimiter | None = None
-    deferred: bool = False  # asyncio: the request sleeps ``wait`` itself instead of blocking
-    wait: float = 0.0
     reserved: int = 0
     calls: int = 0
     prompt_tokens: int = 0
@@ -374,18 +371,14 @@ class _Tally:
     truncated: bool = False
     per_call: list[tuple[int, int]] = field(default_factory=list)
 
-    def on_request(self, *args: Any, **kwargs: Any) -> None:
+    def on_request(self, body: dict[str, Any]) -> float:
+        """Reserve the request's tokens; return how long to wait before sending it."""
         if self.limiter is None:
-            return
-        text = "".join(str(m.get("content") or "") for m in kwargs.get("messages") or [])
+            return 0.0
+        text = "".join(str(m.get("content") or "") for m in body.get("messages") or [])
         # the tool schema and chat template add about 200 tokens; the answer up to max_tokens
-        self.reserved = (
-            estimate_tokens(text) + 200 + int(kwargs.get("max_tokens") or self.max_tokens)
-        )
-        if self.deferred:
-            self.wait = self.limiter.reserve(self.reserved)
-        else:
-            self.limiter.acquire(self.reserved)
+        self.reserved = estimate_tokens(text) + 200 + int(body.get("max_tokens") or self.max_tokens)
+        return self.limiter.reserve(self.reserved)
 
     def on_response(self, response: Any) -> None:
         self.calls += 1
@@ -460,10 +453,10 @@ def _response_schema(model: type[T]) -> type[T]:
 class _Call:
     """One ``complete`` or ``acomplete``: its tally, backoff and retry policy."""
 
-    def __init__(self, llm: LLM, budget: int, *, deferred: bool) -> None:
+    def __init__(self, llm: LLM, budget: int) -> None:
         s = llm.settings
         self.llm, self.settings, self.budget = llm, s, budget
-        self.tally = _Tally(s.max_tokens, llm.limiter, deferred=deferred)
+        self.tally = _Tally(s.max_tokens, llm.limiter)
         self.waits = _Wait(s.backoff_initial, s.backoff_max, llm.limiter)
         self.started = time.monotonic()
 
@@ -492,9 +485,6 @@ class _Call:
             raise BudgetExceededError(
                 f"token budget of {self.budget} spent after {tally.calls} calls", self.usage()
             )
-        hooks = Hooks()
-        hooks.on("completion:kwargs", tally.on_request)
-        hooks.on("completion:response", tally.on_response)
         # re-ask on a parse or validation error, but never feed a truncated answer back
         reasks = reasking(
             stop=stop_after_attempt(s.max_reasks + 1),
@@ -503,7 +493,6 @@ class _Call:
         )
         return {
             "model": self.llm.model,
-            "hooks": hooks,
             "messages": messages,
             "response_model": _response_schema(response_model),
             "max_retries": reasks,
@@ -550,7 +539,9 @@ class _Call:
         return result, self.usage()
 
 
-# the call an asyncio task is making, for the rate-limit sleep in ``LLM._apost_completion``
+# The call this thread or asyncio task is making: the post functions, which instructor calls
+# for every request (re-asks included), count into its tally. (instructor's hooks would do
+# the same, at the cost of inspecting each handler's signature on every request.)
 _CALL: contextvars.ContextVar[_Call] = contextvars.ContextVar("summarizer_llm_call")
 
 
@@ -600,7 +591,14 @@ class LLM:
         through the SDK's TypedDict annotations (a quarter of a call's CPU time in a fast
         batch, and a no-op for the plain JSON that instructor builds). The SDK still sends
         the request, maps errors and parses the answer."""
-        return self._thread_client().post("/chat/completions", body=body, cast_to=ChatCompletion)
+        call = _CALL.get(None)
+        if call is not None and (wait := call.tally.on_request(body)) > 0:
+            self._sleep(wait)
+        client = self._thread_client()
+        response = client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+        if call is not None:
+            call.tally.on_response(response)
+        return response
 
     def _thread_client(self) -> openai.OpenAI:
         """With ``connect``, each calling thread has a client (and connection pool) of its own:
@@ -636,13 +634,15 @@ class LLM:
         return opened[1]
 
     async def _apost_completion(self, **body: Any) -> ChatCompletion:
-        """``_post_completion`` for asyncio; first sleeps what the rate limiter asked for."""
+        """``_post_completion`` for asyncio."""
         call = _CALL.get(None)
-        if call is not None and call.tally.wait > 0:
-            wait, call.tally.wait = call.tally.wait, 0.0
+        if call is not None and (wait := call.tally.on_request(body)) > 0:
             await self._asleep(wait)
         client = self._async[asyncio.get_running_loop()][0]
-        return await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+        response = await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+        if call is not None:
+            call.tally.on_response(response)
+        return response
 
     async def _asleep(self, seconds: float) -> None:
         if self._sleep is time.sleep:
@@ -671,7 +671,8 @@ class LLM:
         ``budget`` is the number of tokens this call may still spend. Raises an ``LLMError``
         subclass carrying the usage spent so far.
         """
-        call = _Call(self, budget, deferred=False)
+        call = _Call(self, budget)
+        token = _CALL.set(call)
 
         def attempt() -> T:
             request = call.request(messages, response_model, Retrying)
@@ -684,13 +685,15 @@ class LLM:
             if error is exc:
                 raise
             raise error from exc
+        finally:
+            _CALL.reset(token)
         return call.finished(result)
 
     async def acomplete(
         self, messages: list[dict[str, str]], response_model: type[T], *, budget: int
     ) -> tuple[T, Usage]:
         """``complete`` for asyncio: the same policy, without a thread per request."""
-        call = _Call(self, budget, deferred=True)
+        call = _Call(self, budget)
         client = self._async_instructor()
         token = _CALL.set(call)
 

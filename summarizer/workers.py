@@ -97,6 +97,8 @@ async def awork(article: Article, settings: Settings, llm: LLM) -> Outcome:
 # which showed up as latency on every article).
 _LENGTH = struct.Struct("!I")
 
+PREFETCH = 4
+
 
 def _write(writer: asyncio.StreamWriter, message: object) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -133,24 +135,28 @@ class _Forward(logging.Handler):
             self.loop.call_soon_threadsafe(_write, self.writer, ("log", record))
 
 
-def _serve(sock: socket.socket, settings: Settings, parents: list[socket.socket]) -> None:
+def _serve(
+    sock: socket.socket, settings: Settings, limit: int, parents: list[socket.socket]
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and closes the pipe
     for end in parents:  # a forked worker holds copies of the parent's ends: with them open,
         end.close()  # it would never see the parent close its own, or die
-    asyncio.run(_serve_async(sock, settings))
+    asyncio.run(_serve_async(sock, settings, limit))
 
 
-async def _serve_async(sock: socket.socket, settings: Settings) -> None:
+async def _serve_async(sock: socket.socket, settings: Settings, limit: int) -> None:
     reader, writer = await asyncio.open_connection(sock=sock)
     root = logging.getLogger()
     for handler in root.handlers[:]:
         root.removeHandler(handler)
     root.addHandler(_Forward(writer, asyncio.get_running_loop()))
     tasks: set[asyncio.Task[None]] = set()
+    calls = asyncio.Semaphore(limit)  # this worker's share of the run's concurrency
     with resolve_backend(settings).open(settings) as llm:
 
         async def one(seq: int, article: Article) -> None:
-            outcome = await awork(article, settings, llm)
+            async with calls:
+                outcome = await awork(article, settings, llm)
             _write(writer, ("done", seq, outcome))
 
         async for seq, article in _messages(reader):
@@ -172,6 +178,7 @@ async def _serve_async(sock: socket.socket, settings: Settings) -> None:
 class _Worker:
     process: Any
     sock: socket.socket
+    limit: int
     writer: asyncio.StreamWriter | None = None
     pending: dict[int, asyncio.Future[Outcome]] = field(default_factory=dict)
     lost: bool = False
@@ -189,7 +196,7 @@ class WorkerPool:
     Rate limits are split evenly between the workers.
     """
 
-    def __init__(self, settings: Settings, processes: int) -> None:
+    def __init__(self, settings: Settings, processes: int, concurrency: int) -> None:
         methods = multiprocessing.get_all_start_methods()
         context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         share = settings.model_copy(
@@ -199,6 +206,14 @@ class WorkerPool:
             }
         )
         forked = context.get_start_method() == "fork"
+        # the run's concurrency, split between the workers: each holds its share of
+        # requests in flight, and up to PREFETCH articles more, ready to start the moment
+        # one of its answers arrives (a round trip to this process would delay them)
+        processes = max(1, min(processes, concurrency))
+        limits = [
+            concurrency // processes + (i < concurrency % processes) for i in range(processes)
+        ]
+        self.slots = concurrency + PREFETCH * processes
         self._seq = itertools.count()
         self._workers: list[_Worker] = []
         try:
@@ -207,13 +222,13 @@ class WorkerPool:
                 parents = [w.sock for w in self._workers] + [mine] if forked else []
                 process = context.Process(
                     target=_serve,
-                    args=(theirs, share, parents),
+                    args=(theirs, share, limits[len(self._workers)], parents),
                     name="summarizer-extract",
                     daemon=True,
                 )
                 process.start()
                 theirs.close()
-                self._workers.append(_Worker(process, mine))
+                self._workers.append(_Worker(process, mine, limits[len(self._workers)]))
         except BaseException:
             self.close()
             raise
@@ -242,11 +257,11 @@ class WorkerPool:
             await asyncio.gather(*readers, return_exceptions=True)
 
     async def extract(self, article: Article) -> Outcome:
-        """Extract ``article`` in the least busy worker."""
+        """Extract ``article`` in the worker with the most room; at most ``slots`` at once."""
         alive = [w for w in self._workers if not w.lost and w.writer is not None]
         if not alive:
             return Outcome(kind="TransientError", reason="every worker process has exited")
-        worker = min(alive, key=lambda w: len(w.pending))
+        worker = min(alive, key=lambda w: len(w.pending) - w.limit)
         seq = next(self._seq)
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         worker.pending[seq] = future

@@ -15,12 +15,14 @@ retrieved and "completed" after that, with one JSON answer per input line.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import email
 import json
 import re
 import sys
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -44,94 +46,65 @@ def answer_for(messages: list[dict[str, Any]]) -> dict[str, Any]:
     return {"events": events, "pledges": pledges}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # headers and body leave in one segment: without these, keep-alive answers wait ~40 ms
-    # for a delayed ACK (Nagle's algorithm), which would be measured as client overhead
-    disable_nagle_algorithm = True
-    wbufsize = 1 << 16
-    server: FakeServer
+class FakeAPI:
+    """What the server answers, apart from how it is served: ``respond`` gives the delay to
+    wait, the status, the content type and the body for one request."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # quiet
-        return
-
-    def do_GET(self) -> None:
-        path = self.path.split("?")[0]
-        if path.startswith("/v1/batches/"):
-            self._send(200, self.server.batch_state(path.rsplit("/", 1)[1]))
-        elif path.startswith("/v1/files/") and path.endswith("/content"):
-            data = self.server.files[path.split("/")[3]]
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        else:
-            self._send(200, {"object": "list", "data": [{"id": "fake", "object": "model"}]})
-
-    def do_POST(self) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if self.path.startswith("/v1/files"):
-            self._send(200, self.server.upload(self.headers["Content-Type"], raw))
-            return
-        body = json.loads(raw or b"{}")
-        if self.path.startswith("/v1/batches"):
-            self._send(200, self.server.create_batch(body))
-            return
-        with self.server.lock:
-            self.server.requests += 1
-        time.sleep(self.server.latency)
-        arguments = json.dumps(answer_for(body.get("messages", [])))
-        tool = (body.get("tools") or [{}])[0].get("function", {}).get("name", "DraftExtraction")
-        self._send(
-            200,
-            {
-                "id": "chatcmpl-fake",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": body.get("model", "fake"),
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "tool_calls",
-                        "message": {
-                            "role": "assistant",
-                            "content": None,
-                            "tool_calls": [
-                                {
-                                    "id": "call_1",
-                                    "type": "function",
-                                    "function": {"name": tool, "arguments": arguments},
-                                }
-                            ],
-                        },
-                    }
-                ],
-                "usage": {"prompt_tokens": 500, "completion_tokens": 50, "total_tokens": 550},
-            },
-        )
-
-    def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-class FakeServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 512
-
-    def __init__(self, latency: float, port: int = 0) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+    def __init__(self, latency: float) -> None:
         self.latency = latency
         self.requests = 0
         self.lock = threading.Lock()
-
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
+
+    def respond(
+        self, method: str, target: str, content_type: str, raw: bytes
+    ) -> tuple[float, int, str, bytes]:
+        path = target.split("?")[0]
+        if method == "GET" and path.startswith("/v1/batches/"):
+            return self._json(self.batch_state(path.rsplit("/", 1)[1]))
+        if method == "GET" and path.startswith("/v1/files/") and path.endswith("/content"):
+            return 0.0, 200, "application/octet-stream", self.files[path.split("/")[3]]
+        if method == "GET":
+            return self._json({"object": "list", "data": [{"id": "fake", "object": "model"}]})
+        if path.startswith("/v1/files"):
+            return self._json(self.upload(content_type, raw))
+        body = json.loads(raw or b"{}")
+        if path.startswith("/v1/batches"):
+            return self._json(self.create_batch(body))
+        with self.lock:
+            self.requests += 1
+        arguments = json.dumps(answer_for(body.get("messages", [])))
+        tool = (body.get("tools") or [{}])[0].get("function", {}).get("name", "DraftExtraction")
+        answer = {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake"),
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "tool_calls",
+                    "message": {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [
+                            {
+                                "id": "call_1",
+                                "type": "function",
+                                "function": {"name": tool, "arguments": arguments},
+                            }
+                        ],
+                    },
+                }
+            ],
+            "usage": {"prompt_tokens": 500, "completion_tokens": 50, "total_tokens": 550},
+        }
+        return (self.latency, *self._json(answer)[1:])
+
+    @staticmethod
+    def _json(payload: dict[str, Any]) -> tuple[float, int, str, bytes]:
+        return 0.0, 200, "application/json", json.dumps(payload).encode()
 
     def upload(self, content_type: str, raw: bytes) -> dict[str, Any]:
         message = email.message_from_bytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
@@ -190,9 +163,97 @@ class FakeServer(ThreadingHTTPServer):
     def _public(batch: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in batch.items() if not k.startswith("_")}
 
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # headers and body leave in one segment: without these, keep-alive answers wait ~40 ms
+    # for a delayed ACK (Nagle's algorithm), which would be measured as client overhead
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16
+    server: FakeServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return
+
+    def do_GET(self) -> None:
+        self._answer(b"")
+
+    def do_POST(self) -> None:
+        self._answer(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+
+    def _answer(self, raw: bytes) -> None:
+        api = self.server.api
+        delay, status, content_type, data = api.respond(
+            self.command, self.path, self.headers.get("Content-Type", ""), raw
+        )
+        time.sleep(delay)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class FakeServer(ThreadingHTTPServer):
+    """The fake API served by a thread per connection, for use inside a test process."""
+
+    daemon_threads = True
+    request_queue_size = 512
+
+    def __init__(self, latency: float, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.api = FakeAPI(latency)
+
+    @property
+    def requests(self) -> int:
+        return self.api.requests
+
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+async def _connection(
+    api: FakeAPI, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """HTTP/1.1 with keep-alive, as much of it as OpenAI clients use (bodies with a
+    Content-Length, no pipelining)."""
+    try:
+        while True:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            method, target, _ = head[0].split(" ", 2)
+            headers = {}
+            for line in head[1:]:
+                if line:
+                    name, _, value = line.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+            raw = await reader.readexactly(int(headers.get("content-length", 0)))
+            delay, status, content_type, data = api.respond(
+                method, target, headers.get("content-type", ""), raw
+            )
+            if delay:
+                await asyncio.sleep(delay)
+            writer.write(
+                f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(data)}\r\n\r\n".encode()
+                + data
+            )
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def serve(latency: float, port: int = 0) -> None:
+    """The fake API on one event loop: its own cost per answer stays far below a thread
+    per connection's, so a benchmark measures its client, not this server."""
+    api = FakeAPI(latency)
+    server = await asyncio.start_server(
+        lambda r, w: _connection(api, r, w), "127.0.0.1", port, backlog=512
+    )
+    print(f"port {server.sockets[0].getsockname()[1]}", flush=True)
+    async with server:
+        await server.serve_forever()
 
 
 def main() -> None:
@@ -200,10 +261,8 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per answer")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
-    server = FakeServer(args.latency, args.port)
-    print(f"port {server.server_address[1]}", flush=True)
     try:
-        server.serve_forever()
+        asyncio.run(serve(args.latency, args.port))
     except KeyboardInterrupt:
         sys.exit(0)
 

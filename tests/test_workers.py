@@ -77,7 +77,7 @@ def test_a_workers_failures_and_log_records_reach_the_parent(
         async with pool.connected() as extract:
             return await extract(article)
 
-    with caplog.at_level(logging.WARNING, logger="summarizer"), WorkerPool(settings, 1) as pool:
+    with caplog.at_level(logging.WARNING, logger="summarizer"), WorkerPool(settings, 1, 1) as pool:
         outcome = asyncio.run(extract(pool))
     assert outcome.kind == "TransientError" and outcome.transient, outcome.reason
     assert "Connect call failed" in outcome.reason and outcome.extraction is None
@@ -100,7 +100,7 @@ def test_a_worker_that_dies_fails_its_articles_transiently_and_the_other_goes_on
             return outcomes, later
 
     try:
-        with WorkerPool(settings, 2) as pool:
+        with WorkerPool(settings, 2, 4) as pool:
             outcomes, later = asyncio.run(run(pool))
     finally:
         server.kill()
