@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -34,7 +35,7 @@ import instructor.v2.providers.openai  # noqa: F401
 
 from .errors import ConfigError, SummarizerError
 from .extract import aextract_with_drafts, extract_with_drafts
-from .llm import LLM, resolve_backend
+from .llm import LLM, preload, resolve_backend
 from .schemas import Article, Usage
 from .settings import Settings
 
@@ -139,6 +140,10 @@ def _serve(
     sock: socket.socket, settings: Settings, limit: int, parents: list[socket.socket]
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and closes the pipe
+    # What the worker inherited (some 160,000 objects: modules, the parent's articles) lives as
+    # long as it does: left to the collector, one full collection stalled every request in
+    # flight for 130-160 ms. Frozen, collections walk only what the worker makes.
+    gc.freeze()
     for end in parents:  # a forked worker holds copies of the parent's ends: with them open,
         end.close()  # it would never see the parent close its own, or die
     asyncio.run(_serve_async(sock, settings, limit))
@@ -206,6 +211,8 @@ class WorkerPool:
             }
         )
         forked = context.get_start_method() == "fork"
+        if forked:
+            preload()
         # the run's concurrency, split between the workers: each holds its share of
         # requests in flight, and up to PREFETCH articles more, ready to start the moment
         # one of its answers arrives (a round trip to this process would delay them)

@@ -54,11 +54,14 @@ def scripted_client(server: Callable[[httpx.Request], httpx.Response]) -> openai
     )  # fmt: skip
 
 
-def scripted_async_client(server: Callable[[httpx.Request], httpx.Response]) -> openai.AsyncOpenAI:
-    return openai.AsyncOpenAI(
-        base_url="http://model.test/v1", api_key="k", max_retries=0,
-        http_client=httpx.AsyncClient(transport=httpx.MockTransport(server)),
-    )  # fmt: skip
+def scripted_async_client(
+    server: Callable[[httpx.Request], httpx.Response],
+) -> tuple[openai.AsyncOpenAI, httpx.AsyncClient]:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(server))
+    sdk = openai.AsyncOpenAI(
+        base_url="http://model.test/v1", api_key="k", max_retries=0, http_client=http
+    )
+    return sdk, http
 
 
 def make_llm(

@@ -25,7 +25,7 @@ from summarizer.errors import (
 from summarizer.llm import LLM, resolve_backend
 from summarizer.schemas import DraftExtraction
 from summarizer.settings import Settings
-from tests.scripted import Server, completion, make_llm, scripted_client
+from tests.scripted import Server, completion, make_llm, scripted_async_client, scripted_client
 
 GOOD = {"events": [], "pledges": [{"actor": "France", "type": "troops", "what": "send troops",
                                    "status": "conditional", "s": [2]}]}  # fmt: skip
@@ -291,7 +291,52 @@ async def test_each_event_loop_has_its_own_async_client_and_aclose_closes_it() -
     server = Server(completion(json.dumps(GOOD)))
     llm = make_llm(server, [])
     await llm.acomplete(MESSAGES, DraftExtraction, budget=10_000)
-    client = llm._async[asyncio.get_running_loop()][0]
+    client = llm._async[asyncio.get_running_loop()][0].sdk
     await llm.aclose()
     assert client.is_closed()
     assert not llm._async
+
+
+def test_asyncio_requests_are_what_the_sdks_own_async_create_would_send() -> None:
+    seen: list[httpx.Request] = []
+
+    def record(answer: httpx.Response) -> Any:
+        def serve(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            return answer
+
+        return serve
+
+    ours = make_llm(record(completion(json.dumps(GOOD))), [])
+
+    async def both() -> None:
+        await ours.acomplete(MESSAGES, DraftExtraction, budget=10_000)
+        await ours.aclose()
+        sdk, _ = scripted_async_client(record(completion(json.dumps(GOOD))))
+        await sdk.chat.completions.create(**json.loads(seen[0].content))
+        await sdk.close()
+
+    asyncio.run(both())
+    mine, theirs = seen
+    assert (mine.method, mine.url) == (theirs.method, theirs.url)
+    assert json.loads(mine.content) == json.loads(theirs.content)
+    for header in ("authorization", "content-type", "accept", "user-agent"):
+        assert mine.headers[header] == theirs.headers[header]
+
+
+def test_an_answer_the_sdks_types_do_not_allow_is_still_read() -> None:
+    # some OpenAI-compatible servers say finish_reason "eos", which the SDK's types lack
+    answer = completion(json.dumps(GOOD))
+    raw = json.loads(answer.content)
+    raw["choices"][0]["finish_reason"] = "eos"
+    server = Server(httpx.Response(200, json=raw))
+    llm = make_llm(server, [])
+
+    async def once() -> Any:
+        try:
+            return await llm.acomplete(MESSAGES, DraftExtraction, budget=10_000)
+        finally:
+            await llm.aclose()
+
+    result, usage = asyncio.run(once())
+    assert result.pledges[0].actor == "France" and usage.calls == 1
