@@ -213,6 +213,9 @@ class WorkerPool:
         forked = context.get_start_method() == "fork"
         if forked:
             preload()
+        # while the pool works, what exists now (articles, the store's caches) stays out of
+        # this process's collections too: a full one would stall every result for ~150 ms
+        gc.freeze()
         # the run's concurrency, split between the workers: each holds its share of
         # requests in flight, and up to PREFETCH articles more, ready to start the moment
         # one of its answers arrives (a round trip to this process would delay them)
@@ -305,6 +308,7 @@ class WorkerPool:
 
     def close(self) -> None:
         """Let the workers go (what they have in flight is dropped) and reap them."""
+        gc.unfreeze()
         for worker in self._workers:
             worker.sock.close()  # without a connection, the worker reads its end as closed
         for worker in self._workers:

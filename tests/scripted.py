@@ -56,12 +56,13 @@ def scripted_client(server: Callable[[httpx.Request], httpx.Response]) -> openai
 
 def scripted_async_client(
     server: Callable[[httpx.Request], httpx.Response],
-) -> tuple[openai.AsyncOpenAI, httpx.AsyncClient]:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(server))
+) -> tuple[openai.AsyncOpenAI, httpx.AsyncBaseTransport]:
+    transport = httpx.MockTransport(server)
     sdk = openai.AsyncOpenAI(
-        base_url="http://model.test/v1", api_key="k", max_retries=0, http_client=http
-    )
-    return sdk, http
+        base_url="http://model.test/v1", api_key="k", max_retries=0,
+        http_client=httpx.AsyncClient(transport=transport),
+    )  # fmt: skip
+    return sdk, transport
 
 
 def make_llm(
