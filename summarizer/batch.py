@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from . import openai_batch
 from .errors import ConfigError, InputError
 from .extract import prompt_version
 from .feeds import iter_articles
-from .llm import LLM, backend_label, open_llm
+from .llm import LLM, backend_label, open_llm, preload
 from .pipeline import merge_accounting
 from .pricing import priced_calls
 from .schemas import SCHEMA_VERSION, Article, Report
@@ -244,6 +245,11 @@ def run_batch(
                 "(more would only queue, and time out)"
             )
         options = dataclasses.replace(options, concurrency=1 if local else 8)
+    use_workers = llm is None and not local and not options.openai_batch
+    # what worker processes share is built while the input is read, not after
+    warming = threading.Thread(target=preload, name="summarizer-preload", daemon=True)
+    if use_workers:
+        warming.start()
     run_id = store.start_run(key, sources)
     result = BatchResult(run_id=run_id)
     status = "failed"
@@ -272,7 +278,7 @@ def run_batch(
             on_progress(progress)
         waiting = store.open_batches(key) if options.openai_batch else {}
         run = _Run(store, key, run_id, settings, options, result, progress, on_progress)
-        if (todo or waiting) and (options.openai_batch or local or llm is not None):
+        if (todo or waiting) and not use_workers:
             with open_llm(settings) if llm is None else contextlib.nullcontext(llm) as opened:
                 if options.openai_batch:
                     _through_openai_batch(todo, waiting, run, opened)
@@ -280,6 +286,7 @@ def run_batch(
                     asyncio.run(_in_threads(todo, run, opened))
         elif todo:
             concurrency = options.concurrency or 1
+            warming.join()
             with WorkerPool(settings, worker_processes(concurrency), concurrency) as pool:
                 asyncio.run(_in_processes(todo, run, pool))
         status = (

@@ -183,14 +183,14 @@ def _combine(parts: list[DraftExtraction]) -> DraftExtraction:
                 continue
             ref = ev.ref if single else f"C{n}.{ev.ref}"
             renamed[ev.ref] = seen_events[key] = ref
-            events.append(ev.model_copy(update={"ref": ref}))
+            events.append(ev if ref == ev.ref else ev.model_copy(update={"ref": ref}))
         for p in part.pledges:
             pkey = (p.actor.strip().lower(), p.type.value, p.status.value, tuple(sorted(p.s)))
             if pkey in seen_pledges:
                 continue
             seen_pledges.add(pkey)
             event = renamed.get(p.event, p.event) if p.event else None
-            pledges.append(p.model_copy(update={"event": event}))
+            pledges.append(p if event == p.event else p.model_copy(update={"event": event}))
     return DraftExtraction(events=events, pledges=pledges)
 
 

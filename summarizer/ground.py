@@ -9,6 +9,7 @@ be found is kept with ``alignment: missing``, never dropped.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -160,9 +161,15 @@ _INSTRUCTION = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _instructs(text: str) -> bool:
+    # the prompt and the grounding both ask, about the same sentences
+    return _INSTRUCTION.search(text) is not None
+
+
 def suspect_sentences(sentences: Iterable[Sentence]) -> set[int]:
     """Numbers of sentences that look like instructions to a model (prompt injection)."""
-    return {s.number for s in sentences if _INSTRUCTION.search(s.text)}
+    return {s.number for s in sentences if _instructs(s.text)}
 
 
 # --------------------------------------------------------------------------- records

@@ -95,13 +95,17 @@ def _tls() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+@functools.cache
 def preload() -> None:
-    """Build what every client and call shares (the TLS context, the response schema) now:
-    worker processes forked afterwards inherit it instead of each building it again."""
+    """Build what every client and call shares now (the TLS context, the response schema,
+    httpx's lazily imported transport, the SDK's platform headers): worker processes forked
+    afterwards inherit them instead of each building them again (about 90 ms)."""
     from .schemas import DraftExtraction
 
-    _tls()
     _response_schema(DraftExtraction)
+    http = openai.DefaultHttpxClient(verify=_tls())
+    with openai.OpenAI(api_key="-", base_url="http://127.0.0.1/", http_client=http) as client:
+        assert client.default_headers
 
 
 def _client(settings: Settings, base_url: str | None, api_key: str) -> openai.OpenAI:

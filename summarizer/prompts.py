@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 __all__ = ["Prompt", "load_prompt"]
@@ -19,7 +19,7 @@ class Prompt:
     name: str
     text: str
 
-    @property
+    @cached_property
     def version(self) -> str:
         return f"{self.name}-{hashlib.sha256(self.text.encode()).hexdigest()[:12]}"
 
