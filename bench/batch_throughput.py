@@ -5,8 +5,10 @@
 A fake OpenAI-compatible server (tests/fake_openai.py, in its own process, loopback only)
 answers every call with a valid tool call after ``--latency`` seconds. For each concurrency
 level this runs ``summarizer.batch.run_batch`` on a fresh store and prints articles per second
-and the ratio to the ideal, concurrency / latency. The extraction phase (first call to last
-stored result) is timed apart from the whole run, which also reads, stores and merges.
+and the ratio to the ideal, concurrency / latency. The extraction phase is timed from the
+moment the articles to extract are known (before any worker process starts) to the last
+stored result, apart from the whole run, which also reads, stores and merges. CPU per article
+counts the main process and its worker processes over the whole run (not the fake server).
 Concurrency 1 runs at most 50 articles and 8 at most 400, to keep the bench short.
 Target: a ratio of at least 0.9 at concurrency 64 with 200 ms latency for 2,000 articles.
 """
@@ -15,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from summarizer.batch import BatchOptions, BatchProgress, run_batch
+from summarizer.batch import BatchOptions, BatchProgress, run_batch, worker_processes
 from summarizer.settings import Settings
 from summarizer.store import Store
 
@@ -39,6 +42,13 @@ def articles(path: Path, n: int) -> None:
             f.write(json.dumps({"id": f"a{i}", "text": text}) + "\n")
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have exited (the workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.2)
@@ -54,8 +64,11 @@ def main() -> None:
     port = server.stdout.readline().split()[1]
     settings = Settings(model="fake", base_url=f"http://127.0.0.1:{port}/v1", max_reasks=0)
     print(f"latency {args.latency * 1000:.0f} ms, one call per article")
-    print("| concurrency | articles | extraction s | articles/s | ideal/s | ratio | whole run s |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| concurrency | worker processes | articles | extraction s | articles/s | ideal/s "
+        "| ratio | whole run s | CPU ms/article |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     try:
         for level in args.levels:
             n = min(args.articles, CAP.get(level, args.articles))
@@ -68,6 +81,7 @@ def main() -> None:
                     marks.append(time.perf_counter())
 
                 started = time.perf_counter()
+                cpu = _cpu()
                 with Store(Path(tmp) / "s.sqlite") as store:
                     result = run_batch(
                         [str(feed)],
@@ -77,6 +91,7 @@ def main() -> None:
                         on_progress=progress,
                     )
                 whole = time.perf_counter() - started
+                cpu = _cpu() - cpu
                 assert result.extracted == n, (result.extracted, result.failures)
                 if level == args.levels[-1]:
                     again_started = time.perf_counter()
@@ -89,8 +104,9 @@ def main() -> None:
                 rate = n / extraction
                 ideal = level / args.latency
                 print(
-                    f"| {level} | {n} | {extraction:.2f} | {rate:.1f} | {ideal:.1f} | "
-                    f"{rate / ideal:.3f} | {whole:.2f} |",
+                    f"| {level} | {worker_processes(level)} | {n} | {extraction:.2f} | "
+                    f"{rate:.1f} | {ideal:.1f} | {rate / ideal:.3f} | {whole:.2f} | "
+                    f"{cpu / n * 1000:.2f} |",
                     flush=True,
                 )
         print(

@@ -24,6 +24,7 @@ import pickle
 import signal
 import socket
 import struct
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -203,7 +204,10 @@ class WorkerPool:
 
     def __init__(self, settings: Settings, processes: int, concurrency: int) -> None:
         methods = multiprocessing.get_all_start_methods()
-        context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        # fork on Linux: fast, and what was built beforehand is inherited; elsewhere (macOS
+        # frameworks are not fork-safe) a fresh interpreter per worker
+        fork = sys.platform == "linux" and "fork" in methods
+        context: Any = multiprocessing.get_context("fork" if fork else "spawn")
         share = settings.model_copy(
             update={
                 "rpm": settings.rpm / processes if settings.rpm else None,
