@@ -27,13 +27,13 @@ from . import openai_batch
 from .errors import ConfigError, InputError
 from .extract import prompt_version
 from .feeds import iter_articles
-from .llm import LLM, backend_label, open_llm, preload
+from .llm import LLM, backend_label, open_llm
 from .pipeline import merge_accounting
 from .pricing import priced_calls
 from .schemas import SCHEMA_VERSION, Article, Report
 from .settings import Settings
 from .store import ExtractionKey, RunTotals, Store
-from .workers import Outcome, WorkerPool, work
+from .workers import Outcome, WorkerPool, warm, work
 
 __all__ = ["BatchOptions", "BatchProgress", "BatchResult", "extraction_key", "run_batch"]
 
@@ -247,7 +247,7 @@ def run_batch(
         options = dataclasses.replace(options, concurrency=1 if local else 8)
     use_workers = llm is None and not local and not options.openai_batch
     # what worker processes share is built while the input is read, not after
-    warming = threading.Thread(target=preload, name="summarizer-preload", daemon=True)
+    warming = threading.Thread(target=warm, name="summarizer-warm-up", daemon=True)
     if use_workers:
         warming.start()
     run_id = store.start_run(key, sources)

@@ -110,3 +110,28 @@ def test_a_worker_that_dies_fails_its_articles_transiently_and_the_other_goes_on
     assert all(o.transient and "worker process exited" in o.reason for o in lost)
     assert sum(o.extraction is not None for o in outcomes) == 2
     assert later.extraction is not None  # the living worker took it
+
+
+def test_warming_up_extracts_once_inside_the_process_and_only_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    import httpx
+
+    from summarizer import workers
+
+    seen: list[dict[str, object]] = []
+    answer = workers._warm_answer
+
+    def recorded(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return answer(request)
+
+    monkeypatch.setattr(workers, "_warm_answer", recorded)
+    workers.warm.cache_clear()
+    workers.warm()  # the suite blocks the network: a request leaving the process would fail
+    assert len(seen) == 1
+    assert seen[0]["tools"][0]["function"]["name"] == "DraftExtraction"  # type: ignore[index]
+    workers.warm()
+    assert len(seen) == 1
