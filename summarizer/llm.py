@@ -524,8 +524,11 @@ class _AsyncChat:
     pydantic in one pass, and built the SDK's lenient way only when one does not validate.
     """
 
-    def __init__(self, sdk: openai.AsyncOpenAI, transport: httpx.AsyncBaseTransport) -> None:
+    def __init__(
+        self, sdk: openai.AsyncOpenAI, transport: httpx.AsyncBaseTransport, limit: int | None
+    ) -> None:
         self.sdk, self.transport = sdk, transport
+        self.slots = asyncio.Semaphore(limit) if limit else None
         self.url = httpx.URL(f"{sdk.base_url}chat/completions")
         headers = {**sdk.default_headers, **sdk.auth_headers}  # auth: our API key, if any
         self.headers = httpx.Headers({k: v for k, v in headers.items() if isinstance(v, str)})
@@ -540,9 +543,10 @@ class _AsyncChat:
             extensions=self.extensions,
         )
         try:
-            response = await self.transport.handle_async_request(request)
-            response.request = request  # as httpx's client does: errors quote it
-            await response.aread()
+            async with self.slots or contextlib.nullcontext():
+                response = await self.transport.handle_async_request(request)
+                response.request = request  # as httpx's client does: errors quote it
+                await response.aread()
         except httpx.TimeoutException as exc:
             raise openai.APITimeoutError(request=request) from exc
         except Exception as exc:  # what the SDK does: the cause tells a network failure apart
@@ -679,6 +683,8 @@ class LLM:
         self.settings = settings
         self.backend = backend
         self._sleep = sleep
+        # at most this many requests in flight per event loop (None: as many as are made)
+        self.requests_in_flight: int | None = None
         self._instructor = instructor.Instructor(
             client=client,
             create=instructor.patch(create=self._post_completion, mode=mode),
@@ -729,7 +735,7 @@ class LLM:
         if opened is None:
             if self._aconnect is None:
                 raise ConfigError(f"{self.label} was opened without an asynchronous client")
-            chat = _AsyncChat(*self._aconnect())
+            chat = _AsyncChat(*self._aconnect(), self.requests_in_flight)
             patched = instructor.patch(create=self._apost_completion, mode=self.mode)
             opened = (
                 chat,

@@ -219,14 +219,16 @@ async def _serve_async(sock: socket.socket, settings: Settings, limit: int) -> N
         root.removeHandler(handler)
     root.addHandler(_Forward(writer, asyncio.get_running_loop()))
     tasks: set[asyncio.Task[None]] = set()
-    calls = asyncio.Semaphore(limit)  # this worker's share of the run's concurrency
     with resolve_backend(settings).open(settings) as llm:
+        # this worker's share of the run's concurrency, counted in requests to the model:
+        # an article whose answer has arrived is grounded and stored while the next request
+        # of another is already out
+        llm.requests_in_flight = limit
         done = 0
 
         async def one(seq: int, article: Article) -> None:
             nonlocal done
-            async with calls:
-                outcome = await awork(article, settings, llm)
+            outcome = await awork(article, settings, llm)
             _write(writer, ("done", seq, outcome))
             done += 1
             if done % COLLECT_EVERY == 0:

@@ -340,3 +340,28 @@ def test_an_answer_the_sdks_types_do_not_allow_is_still_read() -> None:
 
     result, usage = asyncio.run(once())
     assert result.pledges[0].actor == "France" and usage.calls == 1
+
+
+def test_requests_in_flight_caps_concurrent_asyncio_requests() -> None:
+    now = most = 0
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal now, most
+        now += 1
+        most = max(most, now)
+        await asyncio.sleep(0.01)
+        now -= 1
+        return completion(json.dumps(GOOD))
+
+    llm = make_llm(slow, [])  # type: ignore[arg-type]
+    llm.requests_in_flight = 2
+
+    async def many() -> list[Any]:
+        try:
+            calls = [llm.acomplete(MESSAGES, DraftExtraction, budget=10_000) for _ in range(5)]
+            return await asyncio.gather(*calls)
+        finally:
+            await llm.aclose()
+
+    results = asyncio.run(many())
+    assert len(results) == 5 and most == 2
