@@ -435,6 +435,21 @@ class _Tally:
             self.truncated = True
 
 
+_E = TypeVar("_E", bound=BaseException)
+
+
+def _in_chain(exc: BaseException, kind: type[_E]) -> _E | None:
+    """The first exception of ``kind`` among ``exc`` and its causes."""
+    seen: set[int] = set()
+    at: BaseException | None = exc
+    while at is not None and id(at) not in seen:
+        if isinstance(at, kind):
+            return at
+        seen.add(id(at))
+        at = at.__cause__ or at.__context__
+    return None
+
+
 def _root(exc: BaseException) -> str:
     """The message of the innermost cause, which says what really went wrong."""
     seen = {id(exc)}
@@ -844,13 +859,15 @@ class LLM:
             return BudgetExceededError(f"token budget exhausted: {exc}", usage)
         if tally.truncated:
             return TruncatedOutputError(self._truncated_message(), usage)
-        if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        # instructor raises its own exception, caused by the SDK's
+        refused = _in_chain(exc, openai.APIStatusError)
+        if isinstance(refused, (openai.AuthenticationError, openai.PermissionDeniedError)):
             return ConfigError(
-                f"{self.label} rejected the credentials ({exc.status_code}): check "
+                f"{self.label} rejected the credentials ({refused.status_code}): check "
                 "OPENAI_API_KEY, or --base-url for a local server"
             )
-        if isinstance(exc, openai.APIStatusError):
-            return ExtractionError(f"{self.label} refused the request: {exc}", usage)
+        if refused is not None:
+            return ExtractionError(f"{self.label} refused the request: {refused}", usage)
         return ExtractionError(
             f"no valid answer from {self.label} after {tally.calls} calls: {_root(exc)}", usage
         )

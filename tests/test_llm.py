@@ -365,3 +365,15 @@ def test_requests_in_flight_caps_concurrent_asyncio_requests() -> None:
 
     results = asyncio.run(many())
     assert len(results) == 5 and most == 2
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_rejected_credentials_are_a_configuration_error_not_a_bad_article(
+    run: Runner, status: int
+) -> None:
+    from summarizer.errors import ConfigError
+
+    server = Server(httpx.Response(status, json={"error": {"message": "Incorrect API key"}}))
+    with pytest.raises(ConfigError, match=f"rejected the credentials \\({status}\\)"):
+        run(server)
+    assert len(server.requests) == 1  # not retried, not re-asked

@@ -135,3 +135,37 @@ def test_warming_up_extracts_once_inside_the_process_and_only_once(
     assert seen[0]["tools"][0]["function"]["name"] == "DraftExtraction"  # type: ignore[index]
     workers.warm()
     assert len(seen) == 1
+
+
+def test_a_rejected_key_in_a_worker_stops_the_run_as_a_configuration_error(
+    tmp_path: Path,
+) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from summarizer.errors import ConfigError
+
+    class Reject(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b'{"error": {"message": "Incorrect API key provided"}}'
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Reject)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    feed = _articles(tmp_path / "feed.jsonl", 3)
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    settings = Settings(model="fake", base_url=base_url, api_key="wrong")
+    try:
+        with Store(tmp_path / "s.sqlite") as store, pytest.raises(ConfigError, match="401"):
+            run_batch([str(feed)], store, settings, BatchOptions(concurrency=2))
+    finally:
+        server.shutdown()
+        server.server_close()
