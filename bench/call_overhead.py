@@ -5,18 +5,21 @@
 Runs the same chat completion with tool call through: a raw httpx POST, the openai SDK's
 ``chat.completions.create``, the SDK's ``post`` (what ``LLM`` sends through: the same request
 without the SDK's per-call walk of it through its TypedDict annotations), ``LLM.complete``
-(instructor + our retry policy), and ``extract`` (prompt, call, grounding), then grounding
-alone. Prints wall and CPU milliseconds per call. This is what bounds batch
-throughput on a small machine: see bench/batch_throughput.py.
+(instructor + our retry policy), and ``extract`` (prompt, call, grounding); then the asyncio
+path that batch worker processes use (``LLM.acomplete``, straight to the aiohttp transport,
+and ``aextract_with_drafts``), then grounding alone. Prints wall and CPU milliseconds per
+call, one call at a time. This is what bounds batch throughput on a small machine: see
+bench/batch_throughput.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +28,9 @@ import instructor
 import openai
 from openai.types.chat import ChatCompletion
 
-from summarizer.extract import _messages, extract
+from summarizer.extract import _messages, aextract_with_drafts, extract
 from summarizer.ground import ground_extraction
-from summarizer.llm import open_llm
+from summarizer.llm import LLM, open_llm
 from summarizer.schemas import Article, DraftExtraction
 from summarizer.sentences import split_sentences
 from summarizer.settings import Settings
@@ -51,6 +54,22 @@ def timed(label: str, call: Callable[[], object], n: int) -> None:
     for _ in range(n):
         call()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"| {label} | {wall / n * 1000:.2f} | {cpu / n * 1000:.2f} |", flush=True)
+
+
+def atimed(label: str, call: Callable[[], Awaitable[object]], n: int, llm: LLM) -> None:
+    async def run() -> tuple[float, float]:
+        try:
+            for _ in range(5):
+                await call()
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(n):
+                await call()
+            return time.perf_counter() - wall, time.process_time() - cpu
+        finally:
+            await llm.aclose()
+
+    wall, cpu = asyncio.run(run())
     print(f"| {label} | {wall / n * 1000:.2f} | {cpu / n * 1000:.2f} |", flush=True)
 
 
@@ -93,6 +112,12 @@ def main() -> None:
     def whole() -> object:
         return extract(ARTICLE, settings, llm=llm)
 
+    async def acomplete() -> object:
+        return await llm.acomplete(messages, DraftExtraction, budget=10**6)
+
+    async def awhole() -> object:
+        return await aextract_with_drafts(ARTICLE, settings, llm)
+
     def ground() -> object:
         return ground_extraction(
             ARTICLE, sentences, draft.events, draft.pledges, model="m", prompt_version="p"
@@ -105,10 +130,14 @@ def main() -> None:
             timed("openai SDK, post", sdk_post, n)
             timed("LLM.complete (instructor)", complete, n)
             timed("extract (prompt, call, grounding)", whole, n)
+            # one event loop per row: each gets (and leaves) its own asynchronous client
+            atimed("LLM.acomplete (instructor, asyncio)", acomplete, n, llm)
+            atimed("aextract_with_drafts (asyncio)", awhole, n, llm)
         timed("grounding only", ground, n)
     finally:
         server.kill()
         server.wait()
+        server.stdout.close()
 
 
 if __name__ == "__main__":
