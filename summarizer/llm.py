@@ -36,9 +36,11 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
+import httpcore  # noqa: F401  (httpx imports it on the first client; see preload)
 import httpx
 import httpx_aiohttp
 import instructor
+import instructor.v2.providers.openai  # instructor would import it on the first call (~0.1 s)
 import openai
 import pydantic_core
 from instructor.core import IncompleteOutputException, ResponseParsingError, TokenBudgetExceeded
