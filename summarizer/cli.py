@@ -270,7 +270,7 @@ def merge_cmd(extractions: Path, fmt: str, output: Path | None, unconfirmed: boo
 )  # fmt: skip
 @click.option(
     "--concurrency", type=click.IntRange(1, 256), default=None,
-    help="Articles extracted at once.  [default: 8; 1 for the local model, which serves one "
+    help="Requests to the model at once.  [default: 8; 1 for the local model, which serves one "
     "request at a time]",
 )  # fmt: skip
 @click.option(
