@@ -3,11 +3,12 @@
 ``run_batch`` reads every source, stores new articles, extracts the ones the store has no
 result for (under this model, prompt version and schema version), then merges everything the
 store holds into one report. Results come back to one event loop, which alone writes the
-store, one transaction per article, and keeps at most ``concurrency`` articles in flight.
-They are extracted by worker processes on asyncio (``summarizer.workers``) for a remote or
-OpenAI-compatible model, and by worker threads sharing one open model for the local model
-(which answers one request at a time) or a model passed in. Nothing here prints: progress
-goes to the ``on_progress`` callback.
+store, one transaction per article. For a remote or OpenAI-compatible model, articles are
+extracted by worker processes on asyncio (``summarizer.workers``) with at most
+``concurrency`` requests in flight; for the local model (which answers one request at a
+time) or a model passed in, by that many worker threads sharing one open model. Whatever
+goes wrong with one article (a bug included) is that article's recorded failure. Nothing
+here prints: progress goes to the ``on_progress`` callback.
 """
 
 from __future__ import annotations
