@@ -404,3 +404,26 @@ def test_cost_is_known_only_for_priced_models() -> None:
     assert call_cost("local:qwen2.5-coder-1.5b-instruct-q4_k_m", 10_000, 500) == 0.0
     assert call_cost("openai:some-future-model", 1, 1) is None
     assert call_cost("openai-compatible:llama3.1", 1, 1) is None
+
+
+def test_a_bug_in_one_articles_extraction_is_its_failure_not_the_batchs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    # the package exports a function named extract: the module is reached by its full name
+    extract_module = importlib.import_module("summarizer.extract")
+    real = extract_module.ground_extraction
+
+    def broken_for_a2(article: object, *args: object, **kwargs: object) -> object:
+        if getattr(article, "id", None) == "a2":
+            raise KeyError("an unforeseen case")
+        return real(article, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(extract_module, "ground_extraction", broken_for_a2)
+    feed = _articles(tmp_path / "feed.jsonl", 4)
+    llm = _llm(Echo())
+    with Store(tmp_path / "s.sqlite") as store:
+        result = run_batch([str(feed)], store, llm.settings, BatchOptions(concurrency=2), llm=llm)
+    assert (result.extracted, result.failed) == (3, 1)
+    assert "KeyError" in result.failures["a2"] and "unforeseen" in result.failures["a2"]
