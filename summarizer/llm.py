@@ -316,23 +316,29 @@ _TRANSIENT = (openai.RateLimitError, openai.APIConnectionError, openai.InternalS
 _REASKABLE = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 
 
-def transient_cause(exc: BaseException | None) -> openai.APIError | None:
-    """The 429 / 5xx / timeout / connection error behind ``exc``, if that is what it is."""
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    """``exc``, then what caused it, and so on (instructor and the SDK wrap what they raise)."""
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if isinstance(exc, openai.APIConnectionError) and not isinstance(
-            exc, openai.APITimeoutError
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def transient_cause(exc: BaseException | None) -> openai.APIError | None:
+    """The 429 / 5xx / timeout / connection error behind ``exc``, if that is what it is."""
+    for at in _chain(exc):
+        if isinstance(at, openai.APIConnectionError) and not isinstance(
+            at, openai.APITimeoutError
         ):
             # a network failure, not an error raised by the transport itself
-            if isinstance(exc.__cause__, httpx.TransportError | OSError) or exc.__cause__ is None:
-                return exc
+            if isinstance(at.__cause__, httpx.TransportError | OSError) or at.__cause__ is None:
+                return at
             return None
-        if isinstance(exc, _TRANSIENT):
-            return exc
-        if isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
-            return exc
-        exc = exc.__cause__ or exc.__context__
+        if isinstance(at, _TRANSIENT):
+            return at
+        if isinstance(at, openai.APIStatusError) and at.status_code >= 500:
+            return at
     return None
 
 
@@ -442,22 +448,12 @@ _E = TypeVar("_E", bound=BaseException)
 
 def _in_chain(exc: BaseException, kind: type[_E]) -> _E | None:
     """The first exception of ``kind`` among ``exc`` and its causes."""
-    seen: set[int] = set()
-    at: BaseException | None = exc
-    while at is not None and id(at) not in seen:
-        if isinstance(at, kind):
-            return at
-        seen.add(id(at))
-        at = at.__cause__ or at.__context__
-    return None
+    return next((at for at in _chain(exc) if isinstance(at, kind)), None)
 
 
 def _root(exc: BaseException) -> str:
     """The message of the innermost cause, which says what really went wrong."""
-    seen = {id(exc)}
-    while (nxt := exc.__cause__ or exc.__context__) is not None and id(nxt) not in seen:
-        seen.add(id(nxt))
-        exc = nxt
+    *_, exc = _chain(exc)
     return f"{type(exc).__name__}: {exc}"
 
 
