@@ -640,13 +640,21 @@ class _Call:
             ),
         }
 
-    def failure(self, exc: Exception) -> Exception:
-        """The ``LLMError`` to raise for what the last attempt raised."""
-        if isinstance(exc, IncompleteOutputException):
-            return TruncatedOutputError(self.llm._truncated_message(), self.usage())
-        if isinstance(exc, BudgetExceededError):
-            return exc
-        return self.llm._classify(exc, self.tally, self.usage())
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """While the call runs, the post functions count into it (``_CALL``); whatever the
+        last attempt raised leaves as the ``LLMError`` it amounts to."""
+        token = _CALL.set(self)
+        try:
+            yield
+        except BudgetExceededError:
+            raise
+        except IncompleteOutputException as exc:
+            raise TruncatedOutputError(self.llm._truncated_message(), self.usage()) from exc
+        except Exception as exc:
+            raise self.llm._classify(exc, self.tally, self.usage()) from exc
+        finally:
+            _CALL.reset(token)
 
     def finished(self, result: T) -> tuple[T, Usage]:
         tally = self.tally
@@ -795,21 +803,13 @@ class LLM:
         subclass carrying the usage spent so far.
         """
         call = _Call(self, budget)
-        token = _CALL.set(call)
 
         def attempt() -> T:
             request = call.request(messages, response_model, Retrying)
             return self._instructor.chat.completions.create(**request)
 
-        try:
+        with call.running():
             result = Retrying(sleep=self._sleep, **call.retry_policy())(attempt)
-        except Exception as exc:
-            error = call.failure(exc)
-            if error is exc:
-                raise
-            raise error from exc
-        finally:
-            _CALL.reset(token)
         return call.finished(result)
 
     async def acomplete(
@@ -818,21 +818,13 @@ class LLM:
         """``complete`` for asyncio: the same policy, without a thread per request."""
         call = _Call(self, budget)
         client = self._async_instructor()
-        token = _CALL.set(call)
 
         async def attempt() -> T:
             request = call.request(messages, response_model, AsyncRetrying)
             return await client.chat.completions.create(**request)
 
-        try:
+        with call.running():
             result: T = await AsyncRetrying(sleep=self._asleep, **call.retry_policy())(attempt)
-        except Exception as exc:
-            error = call.failure(exc)
-            if error is exc:
-                raise
-            raise error from exc
-        finally:
-            _CALL.reset(token)
         return call.finished(result)
 
     def _truncated_message(self) -> str:
