@@ -36,7 +36,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-import httpcore  # noqa: F401  (httpx imports it on the first client; see preload)
+import httpcore  # noqa: F401  (httpx would import it on the first client, ~30 ms)
 import httpx
 import httpx_aiohttp
 import instructor
@@ -91,28 +91,15 @@ class Backend(Protocol):
 
 
 @functools.cache
-def _tls() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """One TLS context for every client: each new one loads the CA bundle again (about
     50 ms), which every worker thread and process would otherwise pay."""
     return httpx.create_ssl_context()
 
 
-@functools.cache
-def preload() -> None:
-    """Build what every client and call shares now (the TLS context, the response schema,
-    httpx's lazily imported transport, the SDK's platform headers): worker processes forked
-    afterwards inherit them instead of each building them again (about 90 ms)."""
-    from .schemas import DraftExtraction
-
-    _response_schema(DraftExtraction)
-    http = openai.DefaultHttpxClient(verify=_tls())
-    with openai.OpenAI(api_key="-", base_url="http://127.0.0.1/", http_client=http) as client:
-        assert client.default_headers
-
-
 def _client(settings: Settings, base_url: str | None, api_key: str) -> openai.OpenAI:
     # max_retries=0: tenacity owns the retry policy, so retries are counted and bounded once.
-    http = openai.DefaultHttpxClient(verify=_tls(), timeout=settings.timeout)
+    http = openai.DefaultHttpxClient(verify=tls_context(), timeout=settings.timeout)
     return openai.OpenAI(
         base_url=base_url,
         api_key=api_key,
@@ -130,9 +117,11 @@ def _async_client(settings: Settings, base_url: str | None, api_key: str) -> Asy
     # aiohttp, the SDK's transport for many concurrent requests: its httpx default spends
     # several times the CPU per call, which caps a fast batch at a fraction of its concurrency
     transport = httpx_aiohttp.AiohttpTransport(
-        verify=_tls(), limits=openai.DEFAULT_CONNECTION_LIMITS
+        verify=tls_context(), limits=openai.DEFAULT_CONNECTION_LIMITS
     )
-    http = openai.DefaultAioHttpClient(transport=transport, verify=_tls(), timeout=settings.timeout)
+    http = openai.DefaultAioHttpClient(
+        transport=transport, verify=tls_context(), timeout=settings.timeout
+    )
     sdk = openai.AsyncOpenAI(
         base_url=base_url,
         api_key=api_key,
@@ -328,9 +317,7 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
 def transient_cause(exc: BaseException | None) -> openai.APIError | None:
     """The 429 / 5xx / timeout / connection error behind ``exc``, if that is what it is."""
     for at in _chain(exc):
-        if isinstance(at, openai.APIConnectionError) and not isinstance(
-            at, openai.APITimeoutError
-        ):
+        if isinstance(at, openai.APIConnectionError) and not isinstance(at, openai.APITimeoutError):
             # a network failure, not an error raised by the transport itself
             if isinstance(at.__cause__, httpx.TransportError | OSError) or at.__cause__ is None:
                 return at

@@ -38,7 +38,7 @@ import openai
 
 from .errors import ConfigError, SummarizerError
 from .extract import aextract_with_drafts, extract_with_drafts
-from .llm import LLM, preload, resolve_backend
+from .llm import LLM, resolve_backend, tls_context
 from .schemas import Article, Usage
 from .settings import Settings
 
@@ -123,7 +123,7 @@ def warm(mode: instructor.Mode = instructor.Mode.TOOLS) -> None:
     that every forked worker inherits instead of spending on its first articles. One
     extraction of a two-sentence article runs against an answer made in this process; nothing
     leaves it."""
-    preload()
+    tls_context()  # every client shares it; the extraction below builds the rest
     transport = httpx.MockTransport(_warm_answer)
     base = "http://warm-up.invalid/v1"
     settings = Settings(model="warm-up", base_url=base, max_reasks=0, reask_unfound=False)
