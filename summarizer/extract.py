@@ -235,6 +235,16 @@ def extract(
     return extract_with_drafts(article, settings, llm)[0]
 
 
+# The extraction procedure, shared by threads and asyncio: a generator that yields each
+# request (messages, tokens the article may still spend) and is sent the model's answer
+# (draft, usage), or thrown the call's error, which it charges to the article and re-raises.
+# What it returns is the grounded result.
+_Request = tuple[list[dict[str, str]], int]
+_Steps = Generator[
+    _Request, tuple[DraftExtraction, Usage], tuple[ArticleExtraction, DraftExtraction]
+]
+
+
 class _Spend:
     """The tokens one article's calls have spent, against its budget."""
 
@@ -242,36 +252,36 @@ class _Spend:
         self.article, self.limit = article, settings.token_budget
         self.usage = Usage()
 
-    @property
-    def left(self) -> int:
-        return self.limit - self.usage.total_tokens
+    def ask(
+        self, messages: list[dict[str, str]]
+    ) -> Generator[_Request, tuple[DraftExtraction, Usage], DraftExtraction]:
+        """One call: its tokens count for the article, and so does a failed call's error."""
+        try:
+            draft, used = yield messages, self.limit - self.usage.total_tokens
+        except LLMError as exc:
+            if isinstance(exc.usage, Usage):
+                exc.usage = self.usage.add(exc.usage)
+            if isinstance(exc, BudgetExceededError):
+                exc.args = (f"{exc.args[0]} (article {self.article.id}, limit {self.limit})",)
+            raise
+        self.usage = self.usage.add(used)
+        return draft
 
-    def failed(self, exc: LLMError) -> None:
-        """Make a failed call's error account for the whole article."""
-        if isinstance(exc.usage, Usage):
-            exc.usage = self.usage.add(exc.usage)
-        if isinstance(exc, BudgetExceededError):
-            exc.args = (f"{exc.args[0]} (article {self.article.id}, limit {self.limit})",)
 
-
-# Messages to send go out of the generator, the model's answer comes back in, and the
-# grounded result is what it returns: one extraction procedure for threads and for asyncio.
-_Steps = Generator[list[dict[str, str]], DraftExtraction, tuple[ArticleExtraction, DraftExtraction]]
-
-
-def _steps(article: Article, settings: Settings, llm: LLM, spend: _Spend) -> _Steps:
+def _steps(article: Article, settings: Settings, llm: LLM) -> _Steps:
     if not article.text.strip():
         raise InputError(f"article {article.id} has no text")
+    spend = _Spend(article, settings)
     sentences = split_sentences(article.text)
     chunks = chunk_sentences(sentences, settings.chunk_tokens, settings.chunk_overlap)
     parts: list[DraftExtraction] = []
     for chunk in chunks:
         messages = _messages(article, chunk)
-        draft = yield messages
+        draft = yield from spend.ask(messages)
         problems = unfound(draft, article, chunk) if settings.reask_unfound else []
         if problems:
             log.info("re-asking article=%s problems=%d", article.id, len(problems))
-            retry = yield _reask(messages, draft, problems, chunk[-1].number)
+            retry = yield from spend.ask(_reask(messages, draft, problems, chunk[-1].number))
             if len(unfound(retry, article, chunk)) < len(problems):
                 draft = retry
         parts.append(draft)
@@ -279,7 +289,7 @@ def _steps(article: Article, settings: Settings, llm: LLM, spend: _Spend) -> _St
     if settings.pledge_pass:
         candidates = pledge_candidates(sentences)
         for chunk in chunk_sentences(candidates, settings.chunk_tokens, 0) if candidates else []:
-            found = yield _pledge_messages(article, chunk)
+            found = yield from spend.ask(_pledge_messages(article, chunk))
             numbers = {s.number for s in chunk}
             kept = [p for p in found.pledges if p.s and set(p.s) <= numbers]
             log.info("pledge pass article=%s added=%d", article.id, _add_pledges(combined, kept))
@@ -309,18 +319,15 @@ def extract_with_drafts(
     """``extract``, plus the model's combined answer before grounding, which a store keeps so
     that improved grounding can be applied later without asking the model again
     (``reground``)."""
-    spend = _Spend(article, settings)
-    steps = _steps(article, settings, llm, spend)
+    steps = _steps(article, settings, llm)
     try:
-        messages = next(steps)
+        messages, left = next(steps)
         while True:
             try:
-                draft, used = llm.complete(messages, DraftExtraction, budget=spend.left)
+                answer = llm.complete(messages, DraftExtraction, budget=left)
             except LLMError as exc:
-                spend.failed(exc)
-                raise
-            spend.usage = spend.usage.add(used)
-            messages = steps.send(draft)
+                steps.throw(exc)  # charged to the article, and raised again
+            messages, left = steps.send(answer)
     except StopIteration as stop:
         return stop.value
 
@@ -330,18 +337,15 @@ async def aextract_with_drafts(
 ) -> tuple[ArticleExtraction, DraftExtraction]:
     """``extract_with_drafts`` on the running event loop (``LLM.acomplete``): many articles
     share one process without a thread each."""
-    spend = _Spend(article, settings)
-    steps = _steps(article, settings, llm, spend)
+    steps = _steps(article, settings, llm)
     try:
-        messages = next(steps)
+        messages, left = next(steps)
         while True:
             try:
-                draft, used = await llm.acomplete(messages, DraftExtraction, budget=spend.left)
+                answer = await llm.acomplete(messages, DraftExtraction, budget=left)
             except LLMError as exc:
-                spend.failed(exc)
-                raise
-            spend.usage = spend.usage.add(used)
-            messages = steps.send(draft)
+                steps.throw(exc)
+            messages, left = steps.send(answer)
     except StopIteration as stop:
         return stop.value
 
