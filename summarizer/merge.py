@@ -27,10 +27,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
-from typing import Any, Generic, TypeVar
 
 import pycountry
-from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from .normalize import CAPITALS, normalize_actor, parse_quantity, resolve_date
@@ -67,44 +65,6 @@ _STOP = frozenset(
     "after before about which while when where what into over such could should there these "
     "those some said says most only very just like time year years being under same".split()
 )
-
-
-_M = TypeVar("_M", bound=BaseModel)
-_set = object.__setattr__
-
-
-class _Built(Generic[_M]):
-    """Makes report objects from values merge takes out of models that are valid already
-    (the extractions): what ``model_construct`` does, without its per-field Python loop and
-    with one shared fields-set (every field is always given, so nothing can add to it).
-
-    Merge builds about ten objects per pledge; at 100k extractions validating them again
-    was a third of the time and of the memory. Every field must be passed; the tests
-    validate built reports again (``tests/test_merge.py``).
-    """
-
-    def __init__(self, cls: type[_M]) -> None:
-        self.cls = cls
-        self.fields = set(cls.model_fields)
-        self.new = cls.__new__
-
-    def __call__(self, **values: Any) -> _M:
-        if len(values) != len(self.fields):
-            raise TypeError(f"{self.cls.__name__} needs {sorted(self.fields - set(values))}")
-        obj = self.new(self.cls)
-        _set(obj, "__dict__", values)
-        _set(obj, "__pydantic_fields_set__", self.fields)
-        _set(obj, "__pydantic_extra__", None)
-        _set(obj, "__pydantic_private__", None)
-        return obj
-
-
-_new_sourced = _Built(Sourced)
-_new_pledge = _Built(ReportPledge)
-_new_entry = _Built(TimelineEntry)
-_new_conflict_value = _Built(ConflictValue)
-_new_conflict = _Built(Conflict)
-_new_event = _Built(ReportEvent)
 
 
 # --------------------------------------------------------------------------- candidates
@@ -513,7 +473,7 @@ def _record_sources(p: Pledge | Event, field_name: str) -> list[Evidence]:
 
 
 def _sourced(value: str | dict[str, object], sources: list[Evidence]) -> Sourced:
-    return _new_sourced(value=value, sources=sources, agreement=_articles(sources))
+    return Sourced(value=value, sources=sources, agreement=_articles(sources))
 
 
 def _interval(q: Quantity) -> tuple[float, float] | None:
@@ -539,25 +499,24 @@ def _reconcile_quantity(
     sources = [e for p, _ in stated for e in _record_sources(p, "quantity")]
     if numeric and silent:
         values = [
-            _new_conflict_value(value=q.text, sources=_record_sources(p, "quantity"))
+            ConflictValue(value=q.text, sources=_record_sources(p, "quantity"))
             for p, q, _ in numeric
         ]
         values += [
-            _new_conflict_value(value=q.text, sources=_record_sources(p, "quantity"))
-            for p, q in silent
+            ConflictValue(value=q.text, sources=_record_sources(p, "quantity")) for p, q in silent
         ]
         note = "one account gives a figure, another says none was given"
-        return None, _new_conflict(field=f"{where}.quantity", values=values, note=note)
+        return None, Conflict(field=f"{where}.quantity", values=values, note=note)
     if not numeric:
         return _sourced(stated[0][1].text, sources), None
     lo = max(iv[0] for _, _, iv in numeric)
     hi = min(iv[1] for _, _, iv in numeric)
     if lo > hi:
         values = [
-            _new_conflict_value(value=q.text, sources=_record_sources(p, "quantity"))
+            ConflictValue(value=q.text, sources=_record_sources(p, "quantity"))
             for p, q, _ in numeric
         ]
-        return None, _new_conflict(
+        return None, Conflict(
             field=f"{where}.quantity", values=values, note="the figures do not overlap"
         )
     # compatible: keep the most specific value and cite every article
@@ -568,28 +527,29 @@ def _reconcile_quantity(
 _FIRM = {PledgeStatus.committed, PledgeStatus.conditional}
 
 
-def _reconcile_status(pledges: list[Pledge], where: str) -> tuple[Sourced, Conflict | None]:
-    if len(pledges) == 1:
-        return _sourced(pledges[0].status.value, _record_sources(pledges[0], "record")), None
-    by_status: dict[PledgeStatus, list[Evidence]] = defaultdict(list)
-    for p in pledges:
-        by_status[p.status] += _record_sources(p, "record")
-    statuses = set(by_status)
-    all_sources = [e for s in by_status.values() for e in s]
-    if statuses <= _FIRM:
+def _reconcile_status(
+    pledges: list[Pledge], records: list[list[Evidence]], where: str
+) -> tuple[Sourced, Conflict | None]:
+    """The status of two or more pledges; ``records`` holds each one's record evidence."""
+    by_status: dict[PledgeStatus, list[Evidence]] = {}
+    for p, record in zip(pledges, records, strict=True):
+        if (cited := by_status.get(p.status)) is None:
+            by_status[p.status] = list(record)
+        else:
+            cited += record
+    if len(by_status) == 1 or by_status.keys() <= _FIRM:
         value = (
-            PledgeStatus.conditional
-            if PledgeStatus.conditional in statuses
+            next(iter(by_status))
+            if len(by_status) == 1
+            else PledgeStatus.conditional
+            if PledgeStatus.conditional in by_status
             else PledgeStatus.committed
         )
-        return _sourced(value.value, all_sources), None
-    if len(statuses) == 1:
-        (value,) = statuses
-        return _sourced(value.value, all_sources), None
-    ranked = sorted(by_status.items(), key=lambda kv: (-_articles(kv[1]), kv[0].value))
-    conflict = _new_conflict(
+        return _sourced(value.value, [e for s in by_status.values() for e in s]), None
+    ranked = sorted(by_status.items(), key=lambda kv: (-_articles(kv[1]), kv[0]))
+    conflict = Conflict(
         field=f"{where}.status",
-        values=[_new_conflict_value(value=s.value, sources=src) for s, src in ranked],
+        values=[ConflictValue(value=s.value, sources=src) for s, src in ranked],
         note="the articles disagree on whether and how firmly this was pledged",
     )
     top, src = ranked[0]
@@ -649,75 +609,98 @@ def _split(p: Pledge) -> list[Pledge]:
 
 
 def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list[Conflict]]:
-    groups: dict[tuple[str, str], list[Pledge]] = defaultdict(list)
+    groups: dict[tuple[str, CommitmentType], list[Pledge]] = {}
     for m in cluster.members:
         for p in m.pledges:
             for part in _split(p):
-                groups[(_actor_key(part), part.commitment_type.value)].append(part)
-    out, conflicts = [], []
+                by = (_actor_key(part), part.commitment_type)
+                if (group := groups.get(by)) is None:
+                    groups[by] = [part]
+                else:
+                    group.append(part)
+    out: list[ReportPledge] = []
+    conflicts: list[Conflict] = []
     for (key, ctype), group in sorted(groups.items()):
+        pledge_id = f"{event_id}/{key}/{ctype}"
         if len(group) == 1:  # most groups: nothing to reconcile
-            out.append(_single(group[0], key, ctype, event_id))
-            continue
-        where = f"pledges[{key}/{ctype}]"
-        status, status_conflict = _reconcile_status(group, where)
-        quantity, quantity_conflict = _reconcile_quantity(group, where)
-        conflicts += [c for c in (status_conflict, quantity_conflict) if c]
-        actor_sources = [e for p in group for e in _record_sources(p, "actor")]
-        out.append(
-            _new_pledge(
-                id=f"{event_id}/{key}/{ctype}",
-                actor=_sourced(
-                    _actor_name(key, _most_common([p.actor for p in group])), actor_sources
-                ),
-                actor_id=key,
-                commitment_type=group[0].commitment_type,
-                status=status,
-                description=_text_field(group, "description", "record") or _sourced("", []),
-                quantity=quantity,
-                conditions=_text_field(group, "conditions", "conditions"),
-                recipient=_text_field(group, "recipient", "record"),
-                articles=sorted({e.article_id for p in group for e in p.evidence}),
-                confirmed=any(p.confirmed for p in group),
-                flags=sorted({f for p in group if not p.confirmed for f in p.flags}),
-            )
-        )
+            out.append(_single(group[0], key, pledge_id))
+        else:
+            out.append(_reconciled(group, key, pledge_id, conflicts))
     return out, conflicts
 
 
-def _single(p: Pledge, key: str, ctype: str, event_id: str) -> ReportPledge:
+def _reconciled(
+    group: list[Pledge], key: str, pledge_id: str, conflicts: list[Conflict]
+) -> ReportPledge:
+    """One pledge from two or more that share an actor and a commitment type; their
+    conflicts are added to ``conflicts``."""
+    where = f"pledges[{pledge_id.split('/', 1)[1]}]"
+    records = [[e for e in p.evidence if e.field == "record"] for p in group]
+    status, status_conflict = _reconcile_status(group, records, where)
+    quantity, quantity_conflict = _reconcile_quantity(group, where)
+    if status_conflict:
+        conflicts.append(status_conflict)
+    if quantity_conflict:
+        conflicts.append(quantity_conflict)
+    actor_sources = [e for p in group for e in _record_sources(p, "actor")]
+    return ReportPledge(
+        id=pledge_id,
+        actor=_sourced(_actor_name(key, _most_common([p.actor for p in group])), actor_sources),
+        actor_id=key,
+        commitment_type=group[0].commitment_type,
+        status=status,
+        description=_cited(group, records, "description") or _sourced("", []),
+        quantity=quantity,
+        conditions=_text_field(group, "conditions", "conditions"),
+        recipient=_cited(group, records, "recipient"),
+        articles=sorted({e.article_id for p in group for e in p.evidence}),
+        confirmed=any(p.confirmed for p in group),
+        flags=sorted({f for p in group if not p.confirmed for f in p.flags}),
+    )
+
+
+def _cited(group: list[Pledge], records: list[list[Evidence]], attr: str) -> Sourced | None:
+    """``_text_field`` of a value cited by each pledge's record evidence (``records``)."""
+    values = [(v, r) for p, r in zip(group, records, strict=True) if (v := getattr(p, attr))]
+    if not values:
+        return None
+    best = values[0][0] if len(values) == 1 else _most_common([v for v, _ in values])
+    return _sourced(best, [e for _, r in values for e in r])
+
+
+def _single(p: Pledge, key: str, pledge_id: str) -> ReportPledge:
     """``_pledges`` for a group of one (same result, less work). All of a pledge's evidence
     is from its own article, so each value has the agreement of one article, or none when
     nothing cites it."""
-    record = [e for e in p.evidence if e.field == "record"]
+    evidence = p.evidence
+    record = [e for e in evidence if e.field == "record"]
     first = record[:1]
-    actor = [e for e in p.evidence if e.field == "actor"] or first
     cited = 1 if record else 0
+    if len(record) == len(evidence):  # the usual case: no field has evidence of its own
+        actor = conditions = first
+    else:
+        actor = [e for e in evidence if e.field == "actor"] or first
+        conditions = [e for e in evidence if e.field == "conditions"] or first
     quantity = None
     if p.quantity:
-        quantity, _ = _reconcile_quantity([p], f"pledges[{key}/{ctype}]")
-    conditions = [e for e in p.evidence if e.field == "conditions"] or first if p.conditions else []
-    return _new_pledge(
-        id=f"{event_id}/{key}/{ctype}",
-        actor=_new_sourced(
-            value=_actor_name(key, p.actor), sources=actor, agreement=1 if actor else 0
-        ),
+        quantity, _ = _reconcile_quantity([p], f"pledges[{pledge_id.split('/', 1)[1]}]")
+    return ReportPledge(
+        id=pledge_id,
+        actor=Sourced(value=_actor_name(key, p.actor), sources=actor, agreement=1 if actor else 0),
         actor_id=key,
         commitment_type=p.commitment_type,
-        status=_new_sourced(value=p.status.value, sources=record, agreement=cited),
-        description=_new_sourced(value=p.description, sources=record, agreement=cited)
+        status=Sourced(value=p.status.value, sources=record, agreement=cited),
+        description=Sourced(value=p.description, sources=record, agreement=cited)
         if p.description
-        else _new_sourced(value="", sources=[], agreement=0),
+        else Sourced(value="", sources=[], agreement=0),
         quantity=quantity,
-        conditions=_new_sourced(
-            value=p.conditions, sources=conditions, agreement=1 if conditions else 0
-        )
+        conditions=Sourced(value=p.conditions, sources=conditions, agreement=1 if conditions else 0)
         if p.conditions
         else None,
-        recipient=_new_sourced(value=p.recipient, sources=record, agreement=cited)
+        recipient=Sourced(value=p.recipient, sources=record, agreement=cited)
         if p.recipient
         else None,
-        articles=[p.evidence[0].article_id] if p.evidence else [],
+        articles=[evidence[0].article_id] if evidence else [],
         confirmed=p.confirmed,
         flags=[] if p.confirmed else sorted(set(p.flags)),
     )
@@ -797,7 +780,12 @@ def _name(names: Counter[str]) -> str:
     return min(names, key=lambda k: (-names[k], len(k.split()) < 2, len(k), k))
 
 
-def _event(cluster: _Cluster, n: int) -> ReportEvent:
+_Statuses = dict[tuple[str, CommitmentType], list[tuple[date | None, str, Sourced]]]
+
+
+def _event(cluster: _Cluster, n: int, statuses: _Statuses) -> ReportEvent:
+    """The report's event ``n`` for ``cluster``; each pledge's status is added to
+    ``statuses`` (by actor and commitment type) for the timelines."""
     events = [m.event for m in cluster.members]
     event_id = f"event-{n}"
     date_field = _date_field(events) or _found(cluster, "date")
@@ -805,7 +793,17 @@ def _event(cluster: _Cluster, n: int) -> ReportEvent:
     kinds = Counter(e.kind for e in events)
     pledges, conflicts = _pledges(cluster, event_id)
     participants = sorted({normalize_actor(p).name for e in events for p in e.participants})
-    return _new_event(
+    day = (
+        date.fromisoformat(str(date_field.value))
+        if date_field and _is_iso(date_field.value)
+        else None
+    )
+    for p in pledges:
+        if (seen := statuses.get(key := (p.actor_id, p.commitment_type))) is None:
+            statuses[key] = [(day, event_id, p.status)]
+        else:
+            seen.append((day, event_id, p.status))
+    return ReportEvent(
         id=event_id,
         name=_name(names),
         kind=kinds.most_common(1)[0][0],
@@ -824,27 +822,18 @@ def _event(cluster: _Cluster, n: int) -> ReportEvent:
 _STATUS = {s.value: s for s in PledgeStatus}
 
 
-def _timelines(events: list[ReportEvent]) -> list[Timeline]:
-    seen: dict[tuple[str, CommitmentType], list[tuple[ReportEvent, ReportPledge]]] = defaultdict(
-        list
-    )
-    for e in events:
-        for p in e.pledges:
-            seen[(p.actor_id, p.commitment_type)].append((e, p))
-    days = {
-        e.id: date.fromisoformat(str(e.date.value)) if e.date and _is_iso(e.date.value) else None
-        for e in events
-    }
+def _timelines(statuses: _Statuses) -> list[Timeline]:
+    """A timeline for each actor and commitment type whose status differs between events."""
     out = []
-    for (actor, ctype), pairs in sorted(seen.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
-        if len(pairs) < 2 or len({p.status.value for _, p in pairs}) < 2:
+    for actor, ctype in sorted(statuses):
+        rows = statuses[(actor, ctype)]
+        if len(rows) < 2 or len({s.value for _, _, s in rows}) < 2:
             continue
-        rows = sorted(
-            ((days[e.id], e.id, p.status) for e, p in pairs),
-            key=lambda r: (r[0] is None, r[0] or date.min, r[1]),
-        )
+        rows.sort(key=lambda r: (r[0] is None, r[0] or date.min, r[1]))
         entries = [
-            _new_entry(event_id=event_id, date=day, status=_STATUS[str(s.value)], sources=s.sources)
+            TimelineEntry(
+                event_id=event_id, date=day, status=_STATUS[str(s.value)], sources=s.sources
+            )
             for day, event_id, s in rows
         ]
         out.append(Timeline(actor_id=actor, commitment_type=ctype, entries=entries))
@@ -896,11 +885,14 @@ def _merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article]
             min(m.order for m in c.members),
         )
     )
-    events = [_event(c, n) for n, c in enumerate(clusters, 1)]
+    statuses: _Statuses = {}
+    events = [_event(c, n, statuses) for n, c in enumerate(clusters, 1)]
     refs = [
         ArticleRef(id=a.id, title=a.title, url=a.url, published=a.published, source=a.source)
         for a in articles
     ]
     if not refs:
         refs = [ArticleRef(id=x.article_id) for x in extractions]
-    return Report(events=events, articles=refs, unassigned=unassigned, timelines=_timelines(events))
+    return Report(
+        events=events, articles=refs, unassigned=unassigned, timelines=_timelines(statuses)
+    )
