@@ -80,6 +80,7 @@ class _Candidate:
     weekday: str | None
     location: str | None
     host: str | None
+    name: str  # the event's name in lower case, for comparing names
     order: int
     filled: list[str] = field(default_factory=list)  # anchors read from the article text
     found: dict[str, Evidence] = field(default_factory=dict)  # and the spans that say them
@@ -252,6 +253,7 @@ def _candidates(
             weekday=_weekday(e, text),
             location=_place(e.location) or _place_in(e.name),
             host=normalize_actor(e.host).id if e.host else None,
+            name=e.name.lower(),
             order=order,
         )
         missing = cand.day is None or cand.weekday is None or cand.location is None
@@ -271,20 +273,22 @@ class _Texts:
 
     def __init__(self, texts: dict[str, str]) -> None:
         counts: dict[str, Counter[str]] = {}
-        df: Counter[str] = Counter()
+        every: list[str] = []  # each text's distinct words, counted at once below
+        findall = _WORD.findall
         for k, t in texts.items():
-            c = Counter(_WORD.findall(t.lower()))
+            c = Counter(findall(t.lower()))
             for w in _STOP.intersection(c):
                 del c[w]
             counts[k] = c
-            df.update(c.keys())
+            every += c
+        df = Counter(every)
         n = len(counts)
         idf = {w: math.log((n + 1) / m) for w, m in df.items()}
         log = math.log
         self.vectors: dict[str, dict[str, float]] = {}
         for k, c in counts.items():
             vec = {w: (1 + log(m)) * idf[w] for w, m in c.items()}
-            norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+            norm = math.sqrt(sum([v * v for v in vec.values()])) or 1.0
             self.vectors[k] = {w: v / norm for w, v in vec.items()}
 
     def cosine(self, a: str, b: str) -> float:
@@ -293,12 +297,13 @@ class _Texts:
             va, vb = vb, va
         return sum([va[w] * vb[w] for w in va if w in vb])
 
-    def shared(self, a: str, b: str) -> list[str]:
-        """The three words that add most to the similarity of ``a`` and ``b``."""
+    def explained(self, a: str, b: str) -> tuple[float, list[str]]:
+        """``cosine``, and the three words that add most to it."""
         va, vb = self.vectors.get(a, {}), self.vectors.get(b, {})
         if len(va) > len(vb):
             va, vb = vb, va
-        return [w for _, w in sorted([(va[w] * vb[w], w) for w in va if w in vb], reverse=True)[:3]]
+        terms = [(va[w] * vb[w], w) for w in va if w in vb]
+        return sum([t for t, _ in terms]), [w for _, w in sorted(terms, reverse=True)[:3]]
 
 
 def _coarse(a: _Candidate, b: _Candidate) -> tuple[date, date] | None:
@@ -319,19 +324,9 @@ def _score(a: _Candidate, b: _Candidate, texts: _Texts) -> float | None:
     return _scored(a, b, texts, None)
 
 
-def _clears_threshold(a: _Candidate, b: _Candidate) -> bool:
-    """Whether the pair scores at least ``MERGE_THRESHOLD`` before wording and names are
-    counted (they only add), so that the only cluster a candidate can join needs no more."""
-    floor = _scored(a, b, None, None)
-    return floor is not None and floor >= MERGE_THRESHOLD
-
-
-def _scored(
-    a: _Candidate, b: _Candidate, texts: _Texts | None, why: list[str] | None
-) -> float | None:
+def _scored(a: _Candidate, b: _Candidate, texts: _Texts, why: list[str] | None) -> float | None:
     """``_score``, also saying why in ``why`` when it is given (only the chosen pair needs it:
-    formatting the reasons of every pair scored cost more than scoring them). Without
-    ``texts``, the lower bound of the score: wording and names, which only add, are left out."""
+    formatting the reasons of every pair scored cost more than scoring them)."""
     score = 0.0
     dates = _coarse(a, b)
     if dates:
@@ -369,19 +364,17 @@ def _scored(
         score += 1
         if why is not None:
             why.append(f"same host ({a.host})")
-    if texts is None:
-        return score + 3 if a.article_id == b.article_id else score
     if a.article_id == b.article_id:
         score += 3
         if why is not None:
             why.append("same article")
+    elif why is None:
+        score += 6 * texts.cosine(a.article_id, b.article_id)
     else:
-        cos = texts.cosine(a.article_id, b.article_id)
+        cos, words = texts.explained(a.article_id, b.article_id)
         score += 6 * cos
-        if why is not None:
-            words = texts.shared(a.article_id, b.article_id)
-            why.append(f"wording similarity {cos:.2f} ({', '.join(words)})")
-    name = fuzz.token_set_ratio(a.event.name.lower(), b.event.name.lower()) / 100
+        why.append(f"wording similarity {cos:.2f} ({', '.join(words)})")
+    name = fuzz.token_set_ratio(a.name, b.name) / 100
     score += name
     if why is not None:
         why.append(f"names {name:.2f} alike")
@@ -411,10 +404,9 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
         block = _block(cand)
         pool = range(len(clusters)) if block is None else _pool(index, block, cand.location)
         viable = [i for i in pool if not clusters[i].rules_out(cand)]
-        best: tuple[float, int] | None = None
-        if len(viable) == 1 and _clears_threshold(cand, clusters[viable[0]].members[0]):
-            best = (MERGE_THRESHOLD, viable[0])  # the only choice: its score is worked out below
-        else:
+        chosen = viable[0] if len(viable) == 1 else None
+        if len(viable) > 1:
+            best: tuple[float, int] | None = None
             for i in viable:
                 score = _score(cand, clusters[i].members[0], texts)
                 if (
@@ -423,34 +415,36 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
                     and (best is None or score > best[0])
                 ):
                     best = (score, i)
-        if best is None:
-            clusters.append(_Cluster())
-            note = f"; {', '.join(cand.filled)}" if cand.filled else ""
-            clusters[-1].add(
-                cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})"
-            )
-            index[(block, cand.location)].append(len(clusters) - 1)
-        else:
-            why: list[str] = []
-            i = best[1]
-            score = _scored(cand, clusters[i].members[0], texts, why)  # a number: it joined
-            clusters[i].add(
-                cand, f"{cand.article_id}: joined (score {score:.2f}: {'; '.join(why)})"
-            )
+            chosen = best[1] if best else None
+        why: list[str] = []
+        if chosen is not None:  # the chosen cluster's score again, saying why
+            joined = _scored(cand, clusters[chosen].members[0], texts, why)
+            if joined is not None and joined >= MERGE_THRESHOLD:
+                clusters[chosen].add(
+                    cand, f"{cand.article_id}: joined (score {joined:.2f}: {'; '.join(why)})"
+                )
+                continue
+        clusters.append(_Cluster())
+        note = f"; {', '.join(cand.filled)}" if cand.filled else ""
+        clusters[-1].add(cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})")
+        index[(block, cand.location)].append(len(clusters) - 1)
     return clusters
 
 
 def _pool(
     index: dict[tuple[int | None, str | None], list[int]], block: int, place: str | None
 ) -> list[int]:
-    keys = [
-        (b, p)
-        for b in (block - 1, block, block + 1, None)
-        for p in ({place, None} if place else {None})
-    ]
+    """The clusters a candidate dated in ``block`` may join: each cluster is indexed under
+    one key, so the lists add up without repeats."""
     if place is None:  # no location: every location in the neighbouring blocks
         keys = [k for k in index if k[0] is None or abs(k[0] - block) <= 1]
-    return sorted({i for k in keys for i in index.get(k, [])})
+    else:
+        keys = [(b, p) for b in (block - 1, block, block + 1, None) for p in (place, None)]
+    found: list[int] = []
+    for k in keys:
+        if (ids := index.get(k)) is not None:
+            found += ids
+    return sorted(found)
 
 
 # --------------------------------------------------------------------------- reconcile
@@ -528,15 +522,9 @@ _FIRM = {PledgeStatus.committed, PledgeStatus.conditional}
 
 
 def _reconcile_status(
-    pledges: list[Pledge], records: list[list[Evidence]], where: str
+    by_status: dict[PledgeStatus, list[Evidence]], where: str
 ) -> tuple[Sourced, Conflict | None]:
-    """The status of two or more pledges; ``records`` holds each one's record evidence."""
-    by_status: dict[PledgeStatus, list[Evidence]] = {}
-    for p, record in zip(pledges, records, strict=True):
-        if (cited := by_status.get(p.status)) is None:
-            by_status[p.status] = list(record)
-        else:
-            cited += record
+    """The status of two or more pledges, from the record evidence of each status."""
     if len(by_status) == 1 or by_status.keys() <= _FIRM:
         value = (
             next(iter(by_status))
@@ -633,39 +621,69 @@ def _reconciled(
     group: list[Pledge], key: str, pledge_id: str, conflicts: list[Conflict]
 ) -> ReportPledge:
     """One pledge from two or more that share an actor and a commitment type; their
-    conflicts are added to ``conflicts``."""
+    conflicts are added to ``conflicts``. One pass over the group gathers what each field
+    needs (this runs for every pledge two articles share)."""
+    by_status: dict[PledgeStatus, list[Evidence]] = {}
+    actor_sources: list[Evidence] = []
+    descriptions: list[tuple[str, list[Evidence]]] = []
+    recipients: list[tuple[str, list[Evidence]]] = []
+    articles: set[str] = set()
+    flags: set[str] = set()
+    confirmed = False
+    for p in group:
+        evidence = p.evidence
+        record = [e for e in evidence if e.field == "record"]
+        if (cited := by_status.get(p.status)) is None:
+            by_status[p.status] = list(record)
+        else:
+            cited += record
+        if len(record) == len(evidence):
+            actor_sources += record[:1]
+        else:
+            actor_sources += [e for e in evidence if e.field == "actor"] or record[:1]
+        if p.description:
+            descriptions.append((p.description, record))
+        if p.recipient:
+            recipients.append((p.recipient, record))
+        articles.update([e.article_id for e in evidence])
+        if p.confirmed:
+            confirmed = True
+        else:
+            flags.update(p.flags)
     where = f"pledges[{pledge_id.split('/', 1)[1]}]"
-    records = [[e for e in p.evidence if e.field == "record"] for p in group]
-    status, status_conflict = _reconcile_status(group, records, where)
-    quantity, quantity_conflict = _reconcile_quantity(group, where)
+    status, status_conflict = _reconcile_status(by_status, where)
     if status_conflict:
         conflicts.append(status_conflict)
-    if quantity_conflict:
-        conflicts.append(quantity_conflict)
-    actor_sources = [e for p in group for e in _record_sources(p, "actor")]
+    quantity = None
+    if any(p.quantity for p in group):
+        quantity, quantity_conflict = _reconcile_quantity(group, where)
+        if quantity_conflict:
+            conflicts.append(quantity_conflict)
     return ReportPledge(
         id=pledge_id,
         actor=_sourced(_actor_name(key, _most_common([p.actor for p in group])), actor_sources),
         actor_id=key,
         commitment_type=group[0].commitment_type,
         status=status,
-        description=_cited(group, records, "description") or _sourced("", []),
+        description=_cited(descriptions) or _sourced("", []),
         quantity=quantity,
-        conditions=_text_field(group, "conditions", "conditions"),
-        recipient=_cited(group, records, "recipient"),
-        articles=sorted({e.article_id for p in group for e in p.evidence}),
-        confirmed=any(p.confirmed for p in group),
-        flags=sorted({f for p in group if not p.confirmed for f in p.flags}),
+        conditions=_text_field(group, "conditions", "conditions")
+        if any(p.conditions for p in group)
+        else None,
+        recipient=_cited(recipients),
+        articles=sorted(articles),
+        confirmed=confirmed,
+        flags=sorted(flags),
     )
 
 
-def _cited(group: list[Pledge], records: list[list[Evidence]], attr: str) -> Sourced | None:
-    """``_text_field`` of a value cited by each pledge's record evidence (``records``)."""
-    values = [(v, r) for p, r in zip(group, records, strict=True) if (v := getattr(p, attr))]
+def _cited(values: list[tuple[str, list[Evidence]]]) -> Sourced | None:
+    """The most common value (the longest among equals), citing the record evidence of
+    every pledge that gives one."""
     if not values:
         return None
     best = values[0][0] if len(values) == 1 else _most_common([v for v, _ in values])
-    return _sourced(best, [e for _, r in values for e in r])
+    return _sourced(best, [e for _, record in values for e in record])
 
 
 def _single(p: Pledge, key: str, pledge_id: str) -> ReportPledge:
@@ -870,7 +888,7 @@ def _merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article]
     for x in extractions:
         if x.article_id not in text_of:
             records: list[Event | Pledge] = [*x.events, *x.pledges]
-            text_of[x.article_id] = " ".join(e.quote for r in records for e in r.evidence)
+            text_of[x.article_id] = " ".join([e.quote for r in records for e in r.evidence])
     cands: list[_Candidate] = []
     unassigned: list[Unassigned] = []
     for order, x in enumerate(extractions):
