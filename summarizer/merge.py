@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import math
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +58,8 @@ from .schemas import (
 )
 
 __all__ = ["MERGE_THRESHOLD", "merge"]
+
+log = logging.getLogger(__name__)
 
 MERGE_THRESHOLD = 2.5
 _WORD = re.compile(r"[a-z]{4,}")
@@ -629,7 +633,7 @@ def _reconciled(
     recipients: list[tuple[str, list[Evidence]]] = []
     articles: set[str] = set()
     flags: set[str] = set()
-    confirmed = False
+    confirmed = stated = conditional = False
     for p in group:
         evidence = p.evidence
         record = [e for e in evidence if e.field == "record"]
@@ -650,12 +654,16 @@ def _reconciled(
             confirmed = True
         else:
             flags.update(p.flags)
+        if p.quantity:
+            stated = True
+        if p.conditions:
+            conditional = True
     where = f"pledges[{pledge_id.split('/', 1)[1]}]"
     status, status_conflict = _reconcile_status(by_status, where)
     if status_conflict:
         conflicts.append(status_conflict)
     quantity = None
-    if any(p.quantity for p in group):
+    if stated:
         quantity, quantity_conflict = _reconcile_quantity(group, where)
         if quantity_conflict:
             conflicts.append(quantity_conflict)
@@ -667,9 +675,7 @@ def _reconciled(
         status=status,
         description=_cited(descriptions) or _sourced("", []),
         quantity=quantity,
-        conditions=_text_field(group, "conditions", "conditions")
-        if any(p.conditions for p in group)
-        else None,
+        conditions=_text_field(group, "conditions", "conditions") if conditional else None,
         recipient=_cited(recipients),
         articles=sorted(articles),
         confirmed=confirmed,
@@ -883,12 +889,35 @@ def merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article] 
         return _merge(extractions, articles)
 
 
+class _Phases:
+    """Logs how long each step of a merge takes (at DEBUG: ``summarizer -v``, or the
+    benchmark in ``bench/merge_scale.py``)."""
+
+    def __init__(self, extractions: int) -> None:
+        self.extractions = extractions
+        self.started = self.last = time.perf_counter()
+        self.steps: list[str] = []
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        self.steps.append(f"{step} {now - self.last:.2f}s")
+        self.last = now
+
+    def done(self) -> None:
+        total = time.perf_counter() - self.started
+        log.debug(
+            "merge: %d extractions in %.2fs (%s)", self.extractions, total, ", ".join(self.steps)
+        )
+
+
 def _merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article]) -> Report:
+    phase = _Phases(len(extractions))
     text_of = {a.id: a.text for a in articles}
     for x in extractions:
         if x.article_id not in text_of:
             records: list[Event | Pledge] = [*x.events, *x.pledges]
             text_of[x.article_id] = " ".join([e.quote for r in records for e in r.evidence])
+    phase("texts")
     cands: list[_Candidate] = []
     unassigned: list[Unassigned] = []
     for order, x in enumerate(extractions):
@@ -896,21 +925,29 @@ def _merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article]
         cands += found
         if lost:
             unassigned.append(lost)
-    clusters = _cluster(cands, _Texts(text_of))
+    phase("candidates")
+    texts = _Texts(text_of)
+    phase("wording")
+    clusters = _cluster(cands, texts)
     clusters.sort(
         key=lambda c: (
             min((m.day for m in c.members if m.day), default=date.max),
             min(m.order for m in c.members),
         )
     )
+    phase("clustering")
     statuses: _Statuses = {}
     events = [_event(c, n, statuses) for n, c in enumerate(clusters, 1)]
+    phase("events")
+    timelines = _timelines(statuses)
+    phase("timelines")
     refs = [
         ArticleRef(id=a.id, title=a.title, url=a.url, published=a.published, source=a.source)
         for a in articles
     ]
     if not refs:
         refs = [ArticleRef(id=x.article_id) for x in extractions]
-    return Report(
-        events=events, articles=refs, unassigned=unassigned, timelines=_timelines(statuses)
-    )
+    report = Report(events=events, articles=refs, unassigned=unassigned, timelines=timelines)
+    phase("report")
+    phase.done()
+    return report
