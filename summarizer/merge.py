@@ -890,7 +890,7 @@ def merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article] 
 
 
 class _Phases:
-    """Logs how long each step of a merge takes (at DEBUG: ``summarizer -v``, or the
+    """Logs how long each step of a merge takes (at DEBUG: ``summarizer -vv``, or the
     benchmark in ``bench/merge_scale.py``)."""
 
     def __init__(self, extractions: int) -> None:
