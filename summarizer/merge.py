@@ -529,14 +529,13 @@ def _reconcile_status(
     by_status: dict[PledgeStatus, list[Evidence]], where: str
 ) -> tuple[Sourced, Conflict | None]:
     """The status of two or more pledges, from the record evidence of each status."""
-    if len(by_status) == 1 or by_status.keys() <= _FIRM:
-        value = (
-            next(iter(by_status))
-            if len(by_status) == 1
-            else PledgeStatus.conditional
-            if PledgeStatus.conditional in by_status
-            else PledgeStatus.committed
-        )
+    if len(by_status) == 1 or by_status.keys() <= _FIRM:  # agreeing, or firm either way
+        if len(by_status) == 1:
+            (value,) = by_status
+        elif PledgeStatus.conditional in by_status:
+            value = PledgeStatus.conditional
+        else:
+            value = PledgeStatus.committed
         return _sourced(value.value, [e for s in by_status.values() for e in s]), None
     ranked = sorted(by_status.items(), key=lambda kv: (-_articles(kv[1]), kv[0]))
     conflict = Conflict(
@@ -560,12 +559,7 @@ def _most_common(values: list[str]) -> str:
 
 def _text_field(pledges: Sequence[Pledge | Event], attr: str, field_name: str) -> Sourced | None:
     """The most common value (the longest among equals), citing every article that gives one."""
-    values = [(v, p) for p in pledges if (v := getattr(p, attr))]
-    if not values:
-        return None
-    best = values[0][0] if len(values) == 1 else _most_common([v for v, _ in values])
-    sources = [e for _, p in values for e in _record_sources(p, field_name)]
-    return _sourced(best, sources)
+    return _cited([(v, _record_sources(p, field_name)) for p in pledges if (v := getattr(p, attr))])
 
 
 def _actor_key(p: Pledge) -> str:
@@ -613,16 +607,15 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
     out: list[ReportPledge] = []
     conflicts: list[Conflict] = []
     for (key, ctype), group in sorted(groups.items()):
-        pledge_id = f"{event_id}/{key}/{ctype}"
         if len(group) == 1:  # most groups: nothing to reconcile
-            out.append(_single(group[0], key, pledge_id))
+            out.append(_single(group[0], key, ctype, event_id))
         else:
-            out.append(_reconciled(group, key, pledge_id, conflicts))
+            out.append(_reconciled(group, key, ctype, event_id, conflicts))
     return out, conflicts
 
 
 def _reconciled(
-    group: list[Pledge], key: str, pledge_id: str, conflicts: list[Conflict]
+    group: list[Pledge], key: str, ctype: CommitmentType, event_id: str, conflicts: list[Conflict]
 ) -> ReportPledge:
     """One pledge from two or more that share an actor and a commitment type; their
     conflicts are added to ``conflicts``. One pass over the group gathers what each field
@@ -658,7 +651,7 @@ def _reconciled(
             stated = True
         if p.conditions:
             conditional = True
-    where = f"pledges[{pledge_id.split('/', 1)[1]}]"
+    where = f"pledges[{key}/{ctype}]"
     status, status_conflict = _reconcile_status(by_status, where)
     if status_conflict:
         conflicts.append(status_conflict)
@@ -668,7 +661,7 @@ def _reconciled(
         if quantity_conflict:
             conflicts.append(quantity_conflict)
     return ReportPledge(
-        id=pledge_id,
+        id=f"{event_id}/{key}/{ctype}",
         actor=_sourced(_actor_name(key, _most_common([p.actor for p in group])), actor_sources),
         actor_id=key,
         commitment_type=group[0].commitment_type,
@@ -684,15 +677,15 @@ def _reconciled(
 
 
 def _cited(values: list[tuple[str, list[Evidence]]]) -> Sourced | None:
-    """The most common value (the longest among equals), citing the record evidence of
-    every pledge that gives one."""
+    """The most common of ``values`` (the longest among equals), each given with the
+    evidence that cites it; every citation is kept."""
     if not values:
         return None
     best = values[0][0] if len(values) == 1 else _most_common([v for v, _ in values])
     return _sourced(best, [e for _, record in values for e in record])
 
 
-def _single(p: Pledge, key: str, pledge_id: str) -> ReportPledge:
+def _single(p: Pledge, key: str, ctype: CommitmentType, event_id: str) -> ReportPledge:
     """``_pledges`` for a group of one (same result, less work). All of a pledge's evidence
     is from its own article, so each value has the agreement of one article, or none when
     nothing cites it."""
@@ -707,9 +700,9 @@ def _single(p: Pledge, key: str, pledge_id: str) -> ReportPledge:
         conditions = [e for e in evidence if e.field == "conditions"] or first
     quantity = None
     if p.quantity:
-        quantity, _ = _reconcile_quantity([p], f"pledges[{pledge_id.split('/', 1)[1]}]")
+        quantity, _ = _reconcile_quantity([p], f"pledges[{key}/{ctype}]")
     return ReportPledge(
-        id=pledge_id,
+        id=f"{event_id}/{key}/{ctype}",
         actor=Sourced(value=_actor_name(key, p.actor), sources=actor, agreement=1 if actor else 0),
         actor_id=key,
         commitment_type=p.commitment_type,

@@ -351,7 +351,7 @@ class ArticleRef:
     id: str
     title: str | None = None
     url: str | None = None
-    published: _Date | None = None
+    published: date | None = None
     source: str | None = None
 
 
