@@ -74,7 +74,7 @@ _STOP = frozenset(
 # --------------------------------------------------------------------------- candidates
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     article_id: str
     event: Event
@@ -90,7 +90,7 @@ class _Candidate:
     found: dict[str, Evidence] = field(default_factory=dict)  # and the spans that say them
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cluster:
     members: list[_Candidate] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
@@ -109,7 +109,8 @@ class _Cluster:
 
     def rules_out(self, c: _Candidate) -> str | None:
         """A reason no member can be the same event as ``c``, checked against all members."""
-        if c.weekday and self.weekdays - {c.weekday}:
+        weekdays = self.weekdays
+        if c.weekday and weekdays and (len(weekdays) > 1 or c.weekday not in weekdays):
             return "different weekdays"
         if (
             c.day
@@ -229,6 +230,14 @@ def _main_event(events: list[Event]) -> Event | None:
 def _candidates(
     x: ArticleExtraction, text: str | None, order: int
 ) -> tuple[list[_Candidate], Unassigned | None]:
+    if len(x.events) == 1:  # the usual case: every pledge belongs to the one event
+        if not x.pledges:
+            return [], Unassigned(article_id=x.article_id, reason="no pledge-related event")
+        (only,) = x.events
+        pledges = [p for p in x.pledges if p.event_id == only.id]
+        if len(pledges) < len(x.pledges):  # the loose ones after those that name it
+            pledges += [p for p in x.pledges if p.event_id != only.id]
+        return [_candidate(x, only, pledges, text, order, main=True)], None
     pledges_by_event: dict[str, list[Pledge]] = defaultdict(list)
     loose: list[Pledge] = []
     ids = {e.id for e in x.events}
@@ -243,30 +252,36 @@ def _candidates(
                 pledges=loose,
             )
         pledges_by_event[main.id].extend(loose)
-    out = []
     main = _main_event([e for e in x.events if pledges_by_event.get(e.id)])
-    for e in x.events:
-        if not pledges_by_event.get(e.id):
-            continue
-        cand = _Candidate(
-            article_id=x.article_id,
-            event=e,
-            pledges=pledges_by_event[e.id],
-            day=e.date.value if e.date else None,
-            precision=e.date.precision if e.date else None,
-            weekday=_weekday(e, text),
-            location=_place(e.location) or _place_in(e.name),
-            host=normalize_actor(e.host).id if e.host else None,
-            name=e.name.lower(),
-            order=order,
-        )
-        missing = cand.day is None or cand.weekday is None or cand.location is None
-        if e is main and text and missing:  # what the model left out, the text may say
-            _fill_from_text(cand, _anchors(text), text)
-        out.append(cand)
+    out = [
+        _candidate(x, e, pledges_by_event[e.id], text, order, main=e is main)
+        for e in x.events
+        if pledges_by_event.get(e.id)
+    ]
     if not out:
         return [], Unassigned(article_id=x.article_id, reason="no pledge-related event")
     return out, None
+
+
+def _candidate(
+    x: ArticleExtraction, e: Event, pledges: list[Pledge], text: str | None, order: int, main: bool
+) -> _Candidate:
+    cand = _Candidate(
+        article_id=x.article_id,
+        event=e,
+        pledges=pledges,
+        day=e.date.value if e.date else None,
+        precision=e.date.precision if e.date else None,
+        weekday=_weekday(e, text),
+        location=_place(e.location) or _place_in(e.name),
+        host=normalize_actor(e.host).id if e.host else None,
+        name=e.name.lower(),
+        order=order,
+    )
+    missing = cand.day is None or cand.weekday is None or cand.location is None
+    if main and text and missing:  # what the model left out, the text may say
+        _fill_from_text(cand, _anchors(text), text)
+    return cand
 
 
 # --------------------------------------------------------------------------- similarity
@@ -288,12 +303,12 @@ class _Texts:
         df = Counter(every)
         n = len(counts)
         idf = {w: math.log((n + 1) / m) for w, m in df.items()}
-        log = math.log
+        log, sqrt = math.log, math.sqrt
         self.vectors: dict[str, dict[str, float]] = {}
         for k, c in counts.items():
-            vec = {w: (1 + log(m)) * idf[w] for w, m in c.items()}
-            norm = math.sqrt(sum([v * v for v in vec.values()])) or 1.0
-            self.vectors[k] = {w: v / norm for w, v in vec.items()}
+            weights = [(1 + log(m)) * idf[w] for w, m in c.items()]
+            norm = sqrt(sum([v * v for v in weights])) or 1.0
+            self.vectors[k] = dict(zip(c, [v / norm for v in weights], strict=True))
 
     def cosine(self, a: str, b: str) -> float:
         va, vb = self.vectors.get(a, {}), self.vectors.get(b, {})
@@ -313,6 +328,8 @@ class _Texts:
 def _coarse(a: _Candidate, b: _Candidate) -> tuple[date, date] | None:
     if not (a.day and b.day):
         return None
+    if a.precision is b.precision is Precision.day:  # the usual case
+        return a.day, b.day
     p = max(a.precision or Precision.day, b.precision or Precision.day, key=_PRECISION_ORDER.index)
     if p is Precision.year:
         return a.day.replace(month=1, day=1), b.day.replace(month=1, day=1)
@@ -385,6 +402,10 @@ def _scored(a: _Candidate, b: _Candidate, texts: _Texts, why: list[str] | None) 
     return score
 
 
+# the clusters started in each date block (a week; None: undated), by location
+_Index = dict[int | None, dict[str | None, list[int]]]
+
+
 def _block(c: _Candidate) -> int | None:
     return c.day.toordinal() // 7 if c.day else None
 
@@ -397,7 +418,7 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
     weekday can still rule it out.
     """
     clusters: list[_Cluster] = []
-    index: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
+    index: _Index = {}
     # anchored candidates first (a resolved date, then a named weekday), so that the ones with
     # neither choose among every cluster the others have formed
     cands = sorted(
@@ -431,23 +452,24 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
         clusters.append(_Cluster())
         note = f"; {', '.join(cand.filled)}" if cand.filled else ""
         clusters[-1].add(cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})")
-        index[(block, cand.location)].append(len(clusters) - 1)
+        index.setdefault(block, {}).setdefault(cand.location, []).append(len(clusters) - 1)
     return clusters
 
 
-def _pool(
-    index: dict[tuple[int | None, str | None], list[int]], block: int, place: str | None
-) -> list[int]:
-    """The clusters a candidate dated in ``block`` may join: each cluster is indexed under
-    one key, so the lists add up without repeats."""
-    if place is None:  # no location: every location in the neighbouring blocks
-        keys = [k for k in index if k[0] is None or abs(k[0] - block) <= 1]
-    else:
-        keys = [(b, p) for b in (block - 1, block, block + 1, None) for p in (place, None)]
+def _pool(index: _Index, block: int, place: str | None) -> list[int]:
+    """The clusters a candidate dated in ``block`` may join: those of the neighbouring blocks
+    and the undated ones, at its location or none (at any location when it has none). Each
+    cluster is indexed under one key, so the lists add up without repeats."""
     found: list[int] = []
-    for k in keys:
-        if (ids := index.get(k)) is not None:
-            found += ids
+    for b in (block - 1, block, block + 1, None):
+        if (places := index.get(b)) is None:
+            continue
+        if place is None:
+            for ids in places.values():
+                found += ids
+        else:
+            found += places.get(place, ())
+            found += places.get(None, ())
     return sorted(found)
 
 
@@ -523,6 +545,7 @@ def _reconcile_quantity(
 
 
 _FIRM = {PledgeStatus.committed, PledgeStatus.conditional}
+_TEXT = {s: s.value for s in PledgeStatus}  # quicker than an enum member's ``.value``
 
 
 def _reconcile_status(
@@ -536,15 +559,16 @@ def _reconcile_status(
             value = PledgeStatus.conditional
         else:
             value = PledgeStatus.committed
-        return _sourced(value.value, [e for s in by_status.values() for e in s]), None
-    ranked = sorted(by_status.items(), key=lambda kv: (-_articles(kv[1]), kv[0]))
+        return _sourced(_TEXT[value], [e for s in by_status.values() for e in s]), None
+    # most articles first, then by status (each status once, so the sources never compare)
+    ranked = sorted([(-_articles(src), s, src) for s, src in by_status.items()])
     conflict = Conflict(
         field=f"{where}.status",
-        values=[ConflictValue(value=s.value, sources=src) for s, src in ranked],
+        values=[ConflictValue(value=_TEXT[s], sources=src) for _, s, src in ranked],
         note="the articles disagree on whether and how firmly this was pledged",
     )
-    top, src = ranked[0]
-    return _sourced(top.value, src), conflict
+    most, top, src = ranked[0]
+    return Sourced(value=_TEXT[top], sources=src, agreement=-most), conflict
 
 
 def _most_common(values: list[str]) -> str:
@@ -672,7 +696,7 @@ def _reconciled(
         recipient=_cited(recipients),
         articles=sorted(articles),
         confirmed=confirmed,
-        flags=sorted(flags),
+        flags=sorted(flags) if flags else [],
     )
 
 
@@ -706,7 +730,7 @@ def _single(p: Pledge, key: str, ctype: CommitmentType, event_id: str) -> Report
         actor=Sourced(value=_actor_name(key, p.actor), sources=actor, agreement=1 if actor else 0),
         actor_id=key,
         commitment_type=p.commitment_type,
-        status=Sourced(value=p.status.value, sources=record, agreement=cited),
+        status=Sourced(value=_TEXT[p.status], sources=record, agreement=cited),
         description=Sourced(value=p.description, sources=record, agreement=cited)
         if p.description
         else Sourced(value="", sources=[], agreement=0),
@@ -719,7 +743,7 @@ def _single(p: Pledge, key: str, ctype: CommitmentType, event_id: str) -> Report
         else None,
         articles=[evidence[0].article_id] if evidence else [],
         confirmed=p.confirmed,
-        flags=[] if p.confirmed else sorted(set(p.flags)),
+        flags=sorted(set(p.flags)) if p.flags and not p.confirmed else [],
     )
 
 
@@ -797,7 +821,9 @@ def _name(names: Counter[str]) -> str:
     return min(names, key=lambda k: (-names[k], len(k.split()) < 2, len(k), k))
 
 
-_Statuses = dict[tuple[str, CommitmentType], list[tuple[date | None, str, Sourced]]]
+# each event's status rows of one actor and commitment type, ready to sort: (undated, day,
+# event id, status); event ids are unique, so the status itself is never compared
+_Statuses = dict[tuple[str, CommitmentType], list[tuple[bool, date, str, Sourced]]]
 
 
 def _event(cluster: _Cluster, n: int, statuses: _Statuses) -> ReportEvent:
@@ -815,11 +841,12 @@ def _event(cluster: _Cluster, n: int, statuses: _Statuses) -> ReportEvent:
         if date_field and _is_iso(date_field.value)
         else None
     )
+    undated, when = day is None, day or date.min
     for p in pledges:
         if (seen := statuses.get(key := (p.actor_id, p.commitment_type))) is None:
-            statuses[key] = [(day, event_id, p.status)]
+            statuses[key] = [(undated, when, event_id, p.status)]
         else:
-            seen.append((day, event_id, p.status))
+            seen.append((undated, when, event_id, p.status))
     return ReportEvent(
         id=event_id,
         name=_name(names),
@@ -844,14 +871,17 @@ def _timelines(statuses: _Statuses) -> list[Timeline]:
     out = []
     for actor, ctype in sorted(statuses):
         rows = statuses[(actor, ctype)]
-        if len(rows) < 2 or len({s.value for _, _, s in rows}) < 2:
+        if len(rows) < 2 or len({s.value for *_, s in rows}) < 2:
             continue
-        rows.sort(key=lambda r: (r[0] is None, r[0] or date.min, r[1]))
+        rows.sort()
         entries = [
             TimelineEntry(
-                event_id=event_id, date=day, status=_STATUS[str(s.value)], sources=s.sources
+                event_id=event_id,
+                date=None if undated else day,
+                status=_STATUS[str(s.value)],
+                sources=s.sources,
             )
-            for day, event_id, s in rows
+            for undated, day, event_id, s in rows
         ]
         out.append(Timeline(actor_id=actor, commitment_type=ctype, entries=entries))
     return out
