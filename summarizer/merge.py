@@ -587,9 +587,14 @@ def _text_field(pledges: Sequence[Pledge | Event], attr: str, field_name: str) -
 
 
 def _actor_key(p: Pledge) -> str:
-    if p.actor_country and p.actor_id and p.actor_id.startswith("person:"):
+    """Whom a pledge is grouped under: its actor's id, a person's country, else the actor
+    normalised from its name."""
+    key = p.actor_id
+    if not key:
+        return normalize_actor(p.actor).id
+    if p.actor_country and key.startswith("person:"):
         return p.actor_country
-    return p.actor_id or normalize_actor(p.actor).id
+    return key
 
 
 @cache
@@ -604,8 +609,6 @@ _JOINERS = re.compile(r",\s*|\s+and\s+|\s*&\s*")
 
 def _split(p: Pledge) -> list[Pledge]:
     """ "France and the UK" pledging together becomes one pledge per country."""
-    if "," not in p.actor and "&" not in p.actor and " and " not in p.actor:
-        return [p]
     parts = [s for s in _JOINERS.split(p.actor) if s.strip()]
     if len(parts) < 2:
         return [p]
@@ -622,7 +625,9 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
     groups: dict[tuple[str, CommitmentType], list[Pledge]] = {}
     for m in cluster.members:
         for p in m.pledges:
-            for part in _split(p):
+            actor = p.actor  # most actors are one country: no need to split
+            parts = _split(p) if "," in actor or "&" in actor or " and " in actor else (p,)
+            for part in parts:
                 by = (_actor_key(part), part.commitment_type)
                 if (group := groups.get(by)) is None:
                     groups[by] = [part]
