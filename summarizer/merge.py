@@ -476,6 +476,51 @@ def _pool(index: _Index, block: int, place: str | None) -> list[int]:
 # --------------------------------------------------------------------------- reconcile
 
 
+# Merge builds report parts by the hundred thousand. Calling a class with keywords first
+# gathers them in a dict for its __init__; these functions take the same keywords as a plain
+# call and set each field, in half the time. Each sets every field of its class (a test
+# checks that against the class's fields).
+_new = object.__new__
+_Value = str | float | int | bool | dict[str, object] | None
+
+
+def _new_sourced(value: _Value, sources: list[Evidence], agreement: int) -> Sourced:
+    s: Sourced = _new(Sourced)
+    s.value, s.sources, s.agreement = value, sources, agreement
+    return s
+
+
+def _new_pledge(
+    *,
+    id: str,
+    actor: Sourced,
+    actor_id: str,
+    commitment_type: CommitmentType,
+    status: Sourced,
+    description: Sourced,
+    quantity: Sourced | None,
+    conditions: Sourced | None,
+    recipient: Sourced | None,
+    articles: list[str],
+    confirmed: bool,
+    flags: list[str],
+) -> ReportPledge:
+    p: ReportPledge = _new(ReportPledge)
+    p.id, p.actor, p.actor_id, p.commitment_type = id, actor, actor_id, commitment_type
+    p.status, p.description, p.quantity = status, description, quantity
+    p.conditions, p.recipient, p.articles = conditions, recipient, articles
+    p.confirmed, p.flags = confirmed, flags
+    return p
+
+
+def _new_entry(
+    event_id: str, day: date | None, status: PledgeStatus, sources: list[Evidence]
+) -> TimelineEntry:
+    e: TimelineEntry = _new(TimelineEntry)
+    e.event_id, e.date, e.status, e.sources = event_id, day, status, sources
+    return e
+
+
 def _articles(sources: Iterable[Evidence]) -> int:
     return len({e.article_id for e in sources})
 
@@ -493,7 +538,7 @@ def _record_sources(p: Pledge | Event, field_name: str) -> list[Evidence]:
 
 
 def _sourced(value: str | dict[str, object], sources: list[Evidence]) -> Sourced:
-    return Sourced(value=value, sources=sources, agreement=_articles(sources))
+    return _new_sourced(value, sources, _articles(sources))
 
 
 def _interval(q: Quantity) -> tuple[float, float] | None:
@@ -568,7 +613,7 @@ def _reconcile_status(
         note="the articles disagree on whether and how firmly this was pledged",
     )
     most, top, src = ranked[0]
-    return Sourced(value=_TEXT[top], sources=src, agreement=-most), conflict
+    return _new_sourced(_TEXT[top], src, -most), conflict
 
 
 def _most_common(values: list[str]) -> str:
@@ -689,7 +734,7 @@ def _reconciled(
         quantity, quantity_conflict = _reconcile_quantity(group, where)
         if quantity_conflict:
             conflicts.append(quantity_conflict)
-    return ReportPledge(
+    return _new_pledge(
         id=f"{event_id}/{key}/{ctype}",
         actor=_sourced(_actor_name(key, _most_common([p.actor for p in group])), actor_sources),
         actor_id=key,
@@ -730,22 +775,20 @@ def _single(p: Pledge, key: str, ctype: CommitmentType, event_id: str) -> Report
     quantity = None
     if p.quantity:
         quantity, _ = _reconcile_quantity([p], f"pledges[{key}/{ctype}]")
-    return ReportPledge(
+    return _new_pledge(
         id=f"{event_id}/{key}/{ctype}",
-        actor=Sourced(value=_actor_name(key, p.actor), sources=actor, agreement=1 if actor else 0),
+        actor=_new_sourced(_actor_name(key, p.actor), actor, 1 if actor else 0),
         actor_id=key,
         commitment_type=p.commitment_type,
-        status=Sourced(value=_TEXT[p.status], sources=record, agreement=cited),
-        description=Sourced(value=p.description, sources=record, agreement=cited)
+        status=_new_sourced(_TEXT[p.status], record, cited),
+        description=_new_sourced(p.description, record, cited)
         if p.description
-        else Sourced(value="", sources=[], agreement=0),
+        else _new_sourced("", [], 0),
         quantity=quantity,
-        conditions=Sourced(value=p.conditions, sources=conditions, agreement=1 if conditions else 0)
+        conditions=_new_sourced(p.conditions, conditions, 1 if conditions else 0)
         if p.conditions
         else None,
-        recipient=Sourced(value=p.recipient, sources=record, agreement=cited)
-        if p.recipient
-        else None,
+        recipient=_new_sourced(p.recipient, record, cited) if p.recipient else None,
         articles=[evidence[0].article_id] if evidence else [],
         confirmed=p.confirmed,
         flags=sorted(set(p.flags)) if p.flags and not p.confirmed else [],
@@ -880,12 +923,7 @@ def _timelines(statuses: _Statuses) -> list[Timeline]:
             continue
         rows.sort()
         entries = [
-            TimelineEntry(
-                event_id=event_id,
-                date=None if undated else day,
-                status=_STATUS[str(s.value)],
-                sources=s.sources,
-            )
+            _new_entry(event_id, None if undated else day, _STATUS[str(s.value)], s.sources)
             for undated, day, event_id, s in rows
         ]
         out.append(Timeline(actor_id=actor, commitment_type=ctype, entries=entries))

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import inspect
 from datetime import date
 
 import pytest
 from pydantic import ValidationError
 
 from summarizer.merge import merge
-from summarizer.schemas import Article, ArticleExtraction, Report
+from summarizer.schemas import (
+    Alignment,
+    Article,
+    ArticleExtraction,
+    CommitmentType,
+    Evidence,
+    PledgeStatus,
+    Report,
+    ReportPledge,
+    Sourced,
+    TimelineEntry,
+)
 from tests.fixtures import answer, sample_extractions
 
 SEPT = {"000_d0f0dbfe9e194b55", "001_c5e7fab55a892fe4", "003_726b05e1c8879489"}
@@ -200,3 +214,44 @@ def test_a_report_read_back_is_validated_part_by_part() -> None:
     bad = {**good, "pledges": [{"id": "p", "actor_id": "FRA"}]}
     with pytest.raises(ValidationError, match=r"pledges\.0\.actor"):
         Report.model_validate({"events": [bad]})
+
+
+def test_the_quick_part_builders_set_every_field_of_their_class() -> None:
+    # merge builds its most numerous report parts with plain functions instead of the class
+    # call; each must give what the class gives, field for field, and know every field
+    merge_module = importlib.import_module("summarizer.merge")
+    evidence = [
+        Evidence(
+            article_id="a", quote="q", start=0, end=1, alignment=Alignment.exact, field="record"
+        )
+    ]
+    sourced = Sourced(value="France", sources=evidence, agreement=1)
+    assert merge_module._new_sourced("France", evidence, 1) == sourced
+
+    pledge = {
+        "id": "event-1/FRA/troops",
+        "actor": sourced,
+        "actor_id": "FRA",
+        "commitment_type": CommitmentType.troops,
+        "status": Sourced(value="committed", sources=evidence, agreement=1),
+        "description": Sourced(value="troops", sources=evidence, agreement=1),
+        "quantity": Sourced(value="several thousand", sources=evidence, agreement=1),
+        "conditions": Sourced(value="a ceasefire", sources=evidence, agreement=1),
+        "recipient": Sourced(value="Ukraine", sources=evidence, agreement=1),
+        "articles": ["a"],
+        "confirmed": True,
+        "flags": ["hedged"],
+    }
+    fields = {f.name for f in dataclasses.fields(ReportPledge)}
+    assert set(inspect.signature(merge_module._new_pledge).parameters) == fields
+    assert merge_module._new_pledge(**pledge) == ReportPledge(**pledge)
+
+    entry = TimelineEntry(
+        event_id="event-1", date=date(2025, 9, 4), status=PledgeStatus.committed, sources=evidence
+    )
+    assert len(dataclasses.fields(TimelineEntry)) == 4
+    assert len(dataclasses.fields(Sourced)) == 3
+    assert (
+        merge_module._new_entry("event-1", date(2025, 9, 4), PledgeStatus.committed, evidence)
+        == entry
+    )
