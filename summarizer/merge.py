@@ -978,16 +978,16 @@ class _Phases:
 
 def _merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article]) -> Report:
     phase = _Phases(len(extractions))
+    # each article's text, else its quotes joined, read in the same pass as its candidates
+    # (while its extraction is still in the cache)
     text_of = {a.id: a.text for a in articles}
-    for x in extractions:
-        if x.article_id not in text_of:
-            records: list[Event | Pledge] = [*x.events, *x.pledges]
-            text_of[x.article_id] = " ".join([e.quote for r in records for e in r.evidence])
-    phase("texts")
     cands: list[_Candidate] = []
     unassigned: list[Unassigned] = []
     for order, x in enumerate(extractions):
-        found, lost = _candidates(x, text_of.get(x.article_id), order)
+        if (text := text_of.get(x.article_id)) is None:
+            records: list[Event | Pledge] = [*x.events, *x.pledges]
+            text = text_of[x.article_id] = " ".join([e.quote for r in records for e in r.evidence])
+        found, lost = _candidates(x, text, order)
         cands += found
         if lost:
             unassigned.append(lost)
