@@ -86,8 +86,10 @@ class _Candidate:
     host: str | None
     name: str  # the event's name in lower case, for comparing names
     order: int
-    filled: list[str] = field(default_factory=list)  # anchors read from the article text
-    found: dict[str, Evidence] = field(default_factory=dict)  # and the spans that say them
+    # anchors read from the article text and the spans that say them (made only for the few
+    # candidates that need them)
+    filled: list[str] | None = None
+    found: dict[str, Evidence] | None = None
 
 
 @dataclass(slots=True)
@@ -145,27 +147,31 @@ def _place_in(name: str) -> str | None:
 
 
 def _fill_from_text(c: _Candidate, found: _Anchors, text: str) -> None:
+    filled: list[str] = []
+    spans: dict[str, Evidence] = {}
+    c.filled, c.found = filled, spans
+
     def evidence(key: str, field_name: str) -> None:
         start, end = found.spans[key]
-        c.found[field_name] = Evidence(
+        spans[field_name] = Evidence(
             article_id=c.article_id, quote=text[start:end], start=start, end=end,
             alignment=Alignment.exact, field=field_name,
         )  # fmt: skip
 
     if c.day is None and found.day is not None:
         c.day, c.precision = found.day, Precision.day
-        c.filled.append(f"date {found.day} from the article text")
+        filled.append(f"date {found.day} from the article text")
         evidence("date", "date")
     if c.weekday is None and found.weekday and c.day is None:
         c.weekday = found.weekday
-        c.filled.append(f"weekday {found.weekday} from the article text")
+        filled.append(f"weekday {found.weekday} from the article text")
     if c.day is None and c.event.date is None and c.weekday and c.weekday == found.weekday:
         evidence("weekday", "date")
     if c.day is not None and c.weekday is None and c.precision is Precision.day:
         c.weekday = _WEEKDAYS[c.day.weekday()]
     if c.location is None and found.place:
         c.location = found.place
-        c.filled.append(f"location {found.place} from the article text")
+        filled.append(f"location {found.place} from the article text")
         evidence("location", "location")
 
 
@@ -849,7 +855,7 @@ def _date_field(events: list[Event]) -> Sourced | None:
 
 def _found(cluster: _Cluster, field_name: str) -> Sourced | None:
     """A date or location read from the articles' own text when the model gave none."""
-    found = [(m, m.found[field_name]) for m in cluster.members if field_name in m.found]
+    found = [(m, m.found[field_name]) for m in cluster.members if m.found and field_name in m.found]
     if not found:
         return None
     if field_name == "date":
