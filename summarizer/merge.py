@@ -42,7 +42,9 @@ from .schemas import (
     CommitmentType,
     Conflict,
     ConflictValue,
+    DateValue,
     Event,
+    EventKind,
     Evidence,
     Pledge,
     PledgeStatus,
@@ -838,12 +840,21 @@ def _counts(events: list[Event]) -> list[Sourced]:
 _PRECISION_ORDER = [Precision.day, Precision.week, Precision.month, Precision.year]
 
 
+_PRECISION_RANK = {p: i for i, p in enumerate(_PRECISION_ORDER)}
+
+
 def _date_field(events: list[Event]) -> Sourced | None:
-    """The most precise resolved date, citing every article that gives one; else the text."""
-    dated = [(e, e.date) for e in events if e.date is not None and e.date.value is not None]
-    if dated:
-        _, best = min(dated, key=lambda t: _PRECISION_ORDER.index(t[1].precision or Precision.day))
-        sources = [s for e, _ in dated for s in _record_sources(e, "date")]
+    """The most precise resolved date (the first among equals), citing every article that
+    gives one; else the text."""
+    best: DateValue | None = None
+    rank = len(_PRECISION_ORDER)
+    sources: list[Evidence] = []
+    for e in events:
+        if (d := e.date) is not None and d.value is not None:
+            if (r := _PRECISION_RANK[d.precision or Precision.day]) < rank:
+                best, rank = d, r
+            sources += _record_sources(e, "date")
+    if best is not None:
         return _sourced(str(best.value), sources)
     written = [(e, e.date.text) for e in events if e.date is not None]
     if not written:
@@ -870,7 +881,7 @@ def _found(cluster: _Cluster, field_name: str) -> Sourced | None:
     return _sourced(value, [e for _, e in found])
 
 
-def _name(names: Counter[str]) -> str:
+def _name(names: dict[str, int]) -> str:
     """The most common name; among equals, the shortest of at least two words."""
     return min(names, key=lambda k: (-names[k], len(k.split()) < 2, len(k), k))
 
@@ -886,8 +897,17 @@ def _event(cluster: _Cluster, n: int, statuses: _Statuses) -> ReportEvent:
     events = [m.event for m in cluster.members]
     event_id = f"event-{n}"
     date_field = _date_field(events) or _found(cluster, "date")
-    names = Counter(e.name for e in events)
-    kinds = Counter(e.kind for e in events)
+    names: dict[str, int] = {}
+    kinds: dict[EventKind, int] = {}
+    locations: list[tuple[str, list[Evidence]]] = []
+    hosts: list[tuple[str, list[Evidence]]] = []
+    for e in events:  # one pass for the fields the events' records give
+        names[e.name] = names.get(e.name, 0) + 1
+        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+        if e.location:
+            locations.append((e.location, _record_sources(e, "location")))
+        if e.host:
+            hosts.append((e.host, _record_sources(e, "host")))
     pledges, conflicts = _pledges(cluster, event_id)
     participants = sorted({normalize_actor(p).name for e in events for p in e.participants})
     day = (
@@ -904,10 +924,10 @@ def _event(cluster: _Cluster, n: int, statuses: _Statuses) -> ReportEvent:
     return ReportEvent(
         id=event_id,
         name=_name(names),
-        kind=kinds.most_common(1)[0][0],
+        kind=max(kinds, key=kinds.__getitem__),  # the most common; the first among equals
         date=date_field,
-        location=_text_field(events, "location", "location") or _found(cluster, "location"),
-        host=_text_field(events, "host", "host"),
+        location=_cited(locations) or _found(cluster, "location"),
+        host=_cited(hosts),
         participants=participants,
         counts=_counts(events),
         articles=sorted({m.article_id for m in cluster.members}),
