@@ -487,7 +487,8 @@ def _pool(index: _Index, block: int, place: str | None) -> list[int]:
 # Merge builds report parts by the hundred thousand. Calling a class with keywords first
 # gathers them in a dict for its __init__; these functions take the same keywords as a plain
 # call and set each field, in half the time. Each sets every field of its class (a test
-# checks that against the class's fields).
+# checks that against the class's fields); like the class's own __init__ they check nothing,
+# so a check added to a part (a __post_init__) must be added here too.
 _new = object.__new__
 _Value = str | float | int | bool | dict[str, object] | None
 
