@@ -154,6 +154,7 @@ def _run(n: int, agreeing: bool) -> None:
     report = merge(data)
     seconds = time.perf_counter() - started
     after = _interpreter_us()
+    logger.removeHandler(steps)  # one handler a size, also with --same-process
     rate = n / seconds
     events = len(report.events)
     pledges = sum(len(e.pledges) for e in report.events)

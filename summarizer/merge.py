@@ -338,7 +338,9 @@ def _coarse(a: _Candidate, b: _Candidate) -> tuple[date, date] | None:
         return None
     if a.precision is b.precision is Precision.day:  # the usual case
         return a.day, b.day
-    p = max(a.precision or Precision.day, b.precision or Precision.day, key=_PRECISION_ORDER.index)
+    p = max(
+        a.precision or Precision.day, b.precision or Precision.day, key=_PRECISION_RANK.__getitem__
+    )
     if p is Precision.year:
         return a.day.replace(month=1, day=1), b.day.replace(month=1, day=1)
     if p is Precision.month:
@@ -663,6 +665,9 @@ _JOINERS = re.compile(r",\s*|\s+and\s+|\s*&\s*")
 
 def _split(p: Pledge) -> list[Pledge]:
     """ "France and the UK" pledging together becomes one pledge per country."""
+    actor = p.actor
+    if "," not in actor and "&" not in actor and " and " not in actor:  # most actors
+        return [p]
     parts = [s for s in _JOINERS.split(p.actor) if s.strip()]
     if len(parts) < 2:
         return [p]
@@ -679,9 +684,7 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
     groups: dict[tuple[str, CommitmentType], list[Pledge]] = {}
     for m in cluster.members:
         for p in m.pledges:
-            actor = p.actor  # most actors are one country: no need to split
-            parts = _split(p) if "," in actor or "&" in actor or " and " in actor else (p,)
-            for part in parts:
+            for part in _split(p):
                 by = (_actor_key(part), part.commitment_type)
                 if (group := groups.get(by)) is None:
                     groups[by] = [part]
@@ -839,8 +842,6 @@ def _counts(events: list[Event]) -> list[Sourced]:
 
 
 _PRECISION_ORDER = [Precision.day, Precision.week, Precision.month, Precision.year]
-
-
 _PRECISION_RANK = {p: i for i, p in enumerate(_PRECISION_ORDER)}
 
 
