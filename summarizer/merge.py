@@ -64,13 +64,15 @@ __all__ = ["MERGE_THRESHOLD", "merge"]
 log = logging.getLogger(__name__)
 
 MERGE_THRESHOLD = 2.5
-_WORD = re.compile(r"[a-z]{4,}")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _STOP = frozenset(
-    "that this with from have been were will would said also they their them than more other "
-    "after before about which while when where what into over such could should there these "
-    "those some said says most only very just like time year years being under same".split()
+    b"that this with from have been were will would said also they their them than more other "
+    b"after before about which while when where what into over such could should there these "
+    b"those some said says most only very just like time year years being under same".split()
 )
+# a text's words are its runs of the letters a-z once lower-cased: any other character
+# becomes a space (a table for bytes.translate, which is much quicker than a regex)
+_LETTERS = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 
 
 # --------------------------------------------------------------------------- candidates
@@ -98,33 +100,36 @@ class _Candidate:
 class _Cluster:
     members: list[_Candidate] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
-    first: date | None = None  # earliest and latest resolved day of the members
-    last: date | None = None
+    first: int | None = None  # earliest and latest day of the members (as ordinals)
+    last: int | None = None
     weekdays: set[str] = field(default_factory=set)
 
     def add(self, c: _Candidate, decision: str) -> None:
         self.members.append(c)
         self.decisions.append(decision)
-        if c.day and c.precision is Precision.day:
-            self.first = min(self.first or c.day, c.day)
-            self.last = max(self.last or c.day, c.day)
+        if (day := _day(c)) is not None:
+            self.first = day if self.first is None else min(self.first, day)
+            self.last = day if self.last is None else max(self.last, day)
         if c.weekday:
             self.weekdays.add(c.weekday)
 
-    def rules_out(self, c: _Candidate) -> str | None:
-        """A reason no member can be the same event as ``c``, checked against all members."""
+    def rules_out(self, weekday: str | None, day: int | None) -> str | None:
+        """A reason no member can be the same event as a candidate on ``weekday`` and
+        ``day`` (``_day``), checked against all members."""
         weekdays = self.weekdays
-        if c.weekday and weekdays and (len(weekdays) > 1 or c.weekday not in weekdays):
+        if weekday and weekdays and (len(weekdays) > 1 or weekday not in weekdays):
             return "different weekdays"
-        if (
-            c.day
-            and c.precision is Precision.day
-            and self.first
-            and self.last
-            and max(abs((c.day - self.first).days), abs((self.last - c.day).days)) > 2
-        ):
+        first, last = self.first, self.last
+        if day is None or first is None or last is None:
+            return None
+        if not last - 2 <= day <= first + 2:  # more than two days from the first or the last
             return "dates differ"
         return None
+
+
+def _day(c: _Candidate) -> int | None:
+    """A candidate's day as an ordinal, when it is known to the day."""
+    return c.day.toordinal() if c.day and c.precision is Precision.day else None
 
 
 def _weekday(event: Event, text: str | None) -> str | None:
@@ -295,24 +300,31 @@ def _candidate(
 # --------------------------------------------------------------------------- similarity
 
 
+def _words(text: str) -> Counter[bytes]:
+    """How often each word of four letters or more occurs in ``text``, stop words left out.
+    Words are runs of a-z after lower-casing (as ASCII bytes: any other character, such as
+    an accented letter, separates words)."""
+    ascii_text = text.lower().encode("ascii", "replace").translate(_LETTERS)
+    c = Counter([w for w in ascii_text.split() if len(w) > 3])
+    for w in _STOP.intersection(c):
+        del c[w]
+    return c
+
+
 class _Texts:
     """TF-IDF vectors of each article's text (or its evidence when no text is given)."""
 
     def __init__(self, texts: dict[str, str]) -> None:
-        counts: dict[str, Counter[str]] = {}
-        every: list[str] = []  # each text's distinct words, counted at once below
-        findall = _WORD.findall
+        counts: dict[str, Counter[bytes]] = {}
+        every: list[bytes] = []  # each text's distinct words, counted at once below
         for k, t in texts.items():
-            c = Counter(findall(t.lower()))
-            for w in _STOP.intersection(c):
-                del c[w]
-            counts[k] = c
+            counts[k] = c = _words(t)
             every += c
         df = Counter(every)
         n = len(counts)
         idf = {w: math.log((n + 1) / m) for w, m in df.items()}
         log, sqrt = math.log, math.sqrt
-        self.vectors: dict[str, dict[str, float]] = {}
+        self.vectors: dict[str, dict[bytes, float]] = {}
         for k, c in counts.items():
             weights = [(1 + log(m)) * idf[w] for w, m in c.items()]
             norm = sqrt(sum([v * v for v in weights])) or 1.0
@@ -330,7 +342,8 @@ class _Texts:
         if len(va) > len(vb):
             va, vb = vb, va
         terms = [(va[w] * vb[w], w) for w in va if w in vb]
-        return sum([t for t, _ in terms]), [w for _, w in sorted(terms, reverse=True)[:3]]
+        top = sorted(terms, reverse=True)[:3]
+        return sum([t for t, _ in terms]), [w.decode() for _, w in top]
 
 
 def _coarse(a: _Candidate, b: _Candidate) -> tuple[date, date] | None:
@@ -433,12 +446,15 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
     # neither choose among every cluster the others have formed
     cands = sorted(
         cands,
-        key=lambda c: (c.day is None, c.weekday is None, c.day or date.min, c.order, c.event.id),
-    )
+        key=lambda c: (
+            c.day is None, c.weekday is None, c.day.toordinal() if c.day else 0, c.order, c.event.id
+        ),
+    )  # fmt: skip
     for cand in cands:
         block = _block(cand)
         pool = range(len(clusters)) if block is None else _pool(index, block, cand.location)
-        viable = [i for i in pool if not clusters[i].rules_out(cand)]
+        weekday, day = cand.weekday, _day(cand)
+        viable = [i for i in pool if not clusters[i].rules_out(weekday, day)]
         chosen = viable[0] if len(viable) == 1 else None
         if len(viable) > 1:
             best: tuple[float, int] | None = None
