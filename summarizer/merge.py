@@ -540,6 +540,12 @@ def _new_pledge(
     return p
 
 
+def _new_value(value: _Value, sources: list[Evidence]) -> ConflictValue:
+    v: ConflictValue = _new(ConflictValue)
+    v.value, v.sources = value, sources
+    return v
+
+
 def _new_entry(
     event_id: str, day: date | None, status: PledgeStatus, sources: list[Evidence]
 ) -> TimelineEntry:
@@ -636,7 +642,7 @@ def _reconcile_status(
     ranked = sorted([(-_articles(src), s, src) for s, src in by_status.items()])
     conflict = Conflict(
         field=f"{where}.status",
-        values=[ConflictValue(value=_TEXT[s], sources=src) for _, s, src in ranked],
+        values=[_new_value(_TEXT[s], src) for _, s, src in ranked],
         note="the articles disagree on whether and how firmly this was pledged",
     )
     most, top, src = ranked[0]
@@ -792,7 +798,10 @@ def _single(p: Pledge, key: str, ctype: CommitmentType, event_id: str) -> Report
     is from its own article, so each value has the agreement of one article, or none when
     nothing cites it."""
     evidence = p.evidence
-    record = [e for e in evidence if e.field == "record"]
+    if len(evidence) == 1 and evidence[0].field == "record":  # the usual case: one citation
+        record = [evidence[0]]
+    else:
+        record = [e for e in evidence if e.field == "record"]
     first = record[:1]
     cited = 1 if record else 0
     if len(record) == len(evidence):  # the usual case: no field has evidence of its own
@@ -963,7 +972,7 @@ def _timelines(statuses: _Statuses) -> list[Timeline]:
     out = []
     for actor, ctype in sorted(statuses):
         rows = statuses[(actor, ctype)]
-        if len(rows) < 2 or len({s.value for *_, s in rows}) < 2:
+        if len(rows) < 2 or len({row[3].value for row in rows}) < 2:
             continue
         rows.sort()
         entries = [

@@ -16,6 +16,7 @@ from summarizer.schemas import (
     Article,
     ArticleExtraction,
     CommitmentType,
+    ConflictValue,
     Evidence,
     PledgeStatus,
     Report,
@@ -227,6 +228,10 @@ def test_the_quick_part_builders_set_every_field_of_their_class() -> None:
     ]
     sourced = Sourced(value="France", sources=evidence, agreement=1)
     assert merge_module._new_sourced("France", evidence, 1) == sourced
+    assert len(dataclasses.fields(ConflictValue)) == 2
+    assert merge_module._new_value("committed", evidence) == ConflictValue(
+        value="committed", sources=evidence
+    )
 
     pledge = {
         "id": "event-1/FRA/troops",
