@@ -802,7 +802,7 @@ def _single(p: Pledge, key: str, ctype: CommitmentType, event_id: str) -> Report
         record = [evidence[0]]
     else:
         record = [e for e in evidence if e.field == "record"]
-    first = record[:1]
+    first = record if len(record) < 2 else record[:1]  # the lists are only read
     cited = 1 if record else 0
     if len(record) == len(evidence):  # the usual case: no field has evidence of its own
         actor = conditions = first
