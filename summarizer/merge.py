@@ -133,8 +133,8 @@ def _day(c: _Candidate) -> int | None:
 
 
 def _weekday(event: Event, text: str | None) -> str | None:
-    if event.date and event.date.value and event.date.precision is Precision.day:
-        return _WEEKDAYS[event.date.value.weekday()]
+    if (d := event.date) and d.value and d.precision is Precision.day:
+        return _WEEKDAYS[d.value.weekday()]
     sources = [event.date.text] if event.date else []
     if text:
         sources += [
@@ -311,6 +311,9 @@ def _words(text: str) -> Counter[bytes]:
     return c
 
 
+_NO_WORDS: dict[bytes, float] = {}  # the vector of a text not given (never changed)
+
+
 class _Texts:
     """TF-IDF vectors of each article's text (or its evidence when no text is given)."""
 
@@ -331,14 +334,14 @@ class _Texts:
             self.vectors[k] = dict(zip(c, [v / norm for v in weights], strict=True))
 
     def cosine(self, a: str, b: str) -> float:
-        va, vb = self.vectors.get(a, {}), self.vectors.get(b, {})
+        va, vb = self.vectors.get(a, _NO_WORDS), self.vectors.get(b, _NO_WORDS)
         if len(va) > len(vb):
             va, vb = vb, va
         return sum([va[w] * vb[w] for w in va if w in vb])
 
     def explained(self, a: str, b: str) -> tuple[float, list[str]]:
         """``cosine``, and the three words that add most to it."""
-        va, vb = self.vectors.get(a, {}), self.vectors.get(b, {})
+        va, vb = self.vectors.get(a, _NO_WORDS), self.vectors.get(b, _NO_WORDS)
         if len(va) > len(vb):
             va, vb = vb, va
         terms = [(va[w] * vb[w], w) for w in va if w in vb]
@@ -560,9 +563,13 @@ def _articles(sources: Iterable[Evidence]) -> int:
 
 def _record_sources(p: Pledge | Event, field_name: str) -> list[Evidence]:
     """The evidence of one field, else the record's first citation."""
+    evidence = p.evidence
+    if len(evidence) == 1:  # the usual case
+        e = evidence[0]
+        return [e] if e.field == field_name or e.field == "record" else []
     out: list[Evidence] = []
     first = None
-    for e in p.evidence:
+    for e in evidence:
         if e.field == field_name:
             out.append(e)
         elif first is None and e.field == "record":
@@ -737,20 +744,25 @@ def _reconciled(
     confirmed = stated = conditional = False
     for p in group:
         evidence = p.evidence
-        record = [e for e in evidence if e.field == "record"]
+        if len(evidence) == 1 and (only := evidence[0]).field == "record":  # the usual case
+            record = [only]
+            actor_sources.append(only)
+            articles.add(only.article_id)
+        else:
+            record = [e for e in evidence if e.field == "record"]
+            if len(record) == len(evidence):
+                actor_sources += record[:1]
+            else:
+                actor_sources += [e for e in evidence if e.field == "actor"] or record[:1]
+            articles.update([e.article_id for e in evidence])
         if (cited := by_status.get(p.status)) is None:
             by_status[p.status] = list(record)
         else:
             cited += record
-        if len(record) == len(evidence):
-            actor_sources += record[:1]
-        else:
-            actor_sources += [e for e in evidence if e.field == "actor"] or record[:1]
         if p.description:
             descriptions.append((p.description, record))
         if p.recipient:
             recipients.append((p.recipient, record))
-        articles.update([e.article_id for e in evidence])
         if p.confirmed:
             confirmed = True
         else:
@@ -983,8 +995,11 @@ def _timelines(statuses: _Statuses) -> list[Timeline]:
     return out
 
 
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _is_iso(value: object) -> bool:
-    return isinstance(value, str) and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))
+    return isinstance(value, str) and _ISO.fullmatch(value) is not None
 
 
 @contextlib.contextmanager
