@@ -33,7 +33,7 @@ from functools import cache, lru_cache
 import pycountry
 from rapidfuzz import fuzz
 
-from .normalize import CAPITALS, normalize_actor, parse_quantity, resolve_date
+from .normalize import CAPITALS, Actor, normalize_actor, parse_quantity, resolve_date
 from .schemas import (
     Alignment,
     Article,
@@ -671,17 +671,6 @@ def _text_field(pledges: Sequence[Pledge | Event], attr: str, field_name: str) -
     return _cited([(v, _record_sources(p, field_name)) for p in pledges if (v := getattr(p, attr))])
 
 
-def _actor_key(p: Pledge) -> str:
-    """Whom a pledge is grouped under: its actor's id, a person's country, else the actor
-    normalised from its name."""
-    key = p.actor_id
-    if not key:
-        return normalize_actor(p.actor).id
-    if p.actor_country and key.startswith("person:"):
-        return p.actor_country
-    return key
-
-
 @cache
 def _actor_name(key: str, fallback: str) -> str:
     if len(key) == 3 and key.isupper() and (c := pycountry.countries.get(alpha_3=key)):
@@ -692,29 +681,37 @@ def _actor_name(key: str, fallback: str) -> str:
 _JOINERS = re.compile(r",\s*|\s+and\s+|\s*&\s*")
 
 
+@lru_cache(maxsize=4096)  # the same actors recur across many articles
+def _countries(actor: str) -> tuple[Actor, ...]:
+    """The countries of "France and the UK" pledging together; none for one actor."""
+    if "," not in actor and "&" not in actor and " and " not in actor:  # most actors
+        return ()
+    actors = tuple(normalize_actor(s) for s in _JOINERS.split(actor) if s.strip())
+    if len(actors) < 2 or not all(a.kind == "country" for a in actors):
+        return ()
+    return actors
+
+
 def _split(p: Pledge) -> list[Pledge]:
     """ "France and the UK" pledging together becomes one pledge per country."""
-    actor = p.actor
-    if "," not in actor and "&" not in actor and " and " not in actor:  # most actors
-        return [p]
-    parts = [s for s in _JOINERS.split(p.actor) if s.strip()]
-    if len(parts) < 2:
-        return [p]
-    actors = [normalize_actor(s) for s in parts]
-    if not all(a.kind == "country" for a in actors):
-        return [p]
     return [
         p.model_copy(update={"actor": a.name, "actor_id": a.id, "actor_country": a.id})
-        for a in actors
-    ]
+        for a in _countries(p.actor)
+    ] or [p]
 
 
 def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list[Conflict]]:
     groups: dict[tuple[str, CommitmentType], list[Pledge]] = {}
     for m in cluster.members:
         for p in m.pledges:
-            for part in _split(p):
-                by = (_actor_key(part), part.commitment_type)
+            for part in _split(p) if _countries(p.actor) else (p,):
+                # grouped under its actor's id, a person's country, else the actor
+                # normalised from its name
+                if not (key := part.actor_id):
+                    key = normalize_actor(part.actor).id
+                elif part.actor_country and key.startswith("person:"):
+                    key = part.actor_country
+                by = (key, part.commitment_type)
                 if (group := groups.get(by)) is None:
                     groups[by] = [part]
                 else:
