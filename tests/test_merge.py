@@ -260,3 +260,25 @@ def test_the_quick_part_builders_set_every_field_of_their_class() -> None:
         merge_module._new_entry("event-1", date(2025, 9, 4), PledgeStatus.committed, evidence)
         == entry
     )
+
+
+def test_countries_pledging_together_become_one_pledge_each() -> None:
+    text = (
+        "Leaders met in Paris on Sept. 4, 2025. France and Britain said they would send troops. "
+        "NATO and Germany promised to monitor a ceasefire."
+    )
+    art = Article(id="j1", text=text)
+    x = answer(art, [{"ref": "E1", "name": "Paris summit", "kind": "summit", "date": "Sept. 4, 2025",
+                      "location": "Paris", "s": ["Leaders met"]}],
+               [{"actor": "France and Britain", "type": "troops", "what": "send troops",
+                 "status": "committed", "event": "E1", "s": ["France and Britain"]},
+                {"actor": "NATO and Germany", "type": "monitoring", "what": "monitor a ceasefire",
+                 "status": "committed", "event": "E1", "s": ["NATO and Germany"]}])  # fmt: skip
+    [event] = merge([x], [art]).events
+    troops = {p.actor_id: p for p in event.pledges if p.commitment_type == "troops"}
+    assert set(troops) == {"FRA", "GBR"}
+    assert troops["GBR"].actor.value == "United Kingdom"
+    assert troops["GBR"].status.sources[0].quote.startswith("France and Britain")
+    # an organisation among them: the pledge stays whole
+    [monitoring] = [p for p in event.pledges if p.commitment_type == "monitoring"]
+    assert monitoring.actor.value == "NATO and Germany"
