@@ -266,9 +266,9 @@ def _candidates(
             )
         pledges_by_event[main.id].extend(loose)
     main = _main_event([e for e in x.events if pledges_by_event.get(e.id)])
-    out = [
+    out = [  # by event id, the order _cluster keeps among equals
         _candidate(x, e, pledges_by_event[e.id], text, order, main=e is main)
-        for e in x.events
+        for e in sorted(x.events, key=lambda e: e.id)
         if pledges_by_event.get(e.id)
     ]
     if not out:
@@ -437,7 +437,8 @@ def _block(c: _Candidate) -> int | None:
 
 
 def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
-    """Greedy, order-independent assignment; see the module docstring.
+    """Greedy, order-independent assignment; see the module docstring. ``cands`` come in
+    input order, each article's by event id.
 
     A candidate is scored against the first member of each cluster in its date block (and
     the neighbouring ones) at the same or an unknown location; every member's date and
@@ -446,13 +447,15 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
     clusters: list[_Cluster] = []
     index: _Index = {}
     # anchored candidates first (a resolved date, then a named weekday), so that the ones with
-    # neither choose among every cluster the others have formed
+    # neither choose among every cluster the others have formed; then by day, and in the
+    # order they came among equals (the sort is stable). One int per key (a day's ordinal is
+    # below 2**22): sorting ints is much quicker than sorting tuples.
     cands = sorted(
         cands,
         key=lambda c: (
-            c.day is None, c.weekday is None, c.day.toordinal() if c.day else 0, c.order, c.event.id
+            (c.day is None) << 23 | (c.weekday is None) << 22 | (c.day.toordinal() if c.day else 0)
         ),
-    )  # fmt: skip
+    )
     for cand in cands:
         block = _block(cand)
         pool = range(len(clusters)) if block is None else _pool(index, block, cand.location)
