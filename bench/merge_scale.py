@@ -1,6 +1,6 @@
 """How long merge takes for 1k, 10k and 100k synthetic extractions.
 
-    python bench/merge_scale.py [--agreeing] [--same-process] [SIZES...]
+    python bench/merge_scale.py [--agreeing] [--texts] [--same-process] [SIZES...]
 
 Each synthetic article reports one of many real-world events (a city, a day, a host) with
 three pledges; several articles report each event. By default the countries of an event's
@@ -8,6 +8,12 @@ pledges are the same in every article but each article draws the commitment type
 status at random, so few pledges merge and most that do conflict: the most work for merge.
 With ``--agreeing`` each event has one list of pledges that its articles report three of,
 and one report in ten gives another status.
+
+By default the articles come without their text, and merge compares their wording through
+the quotes the extractions cite. With ``--texts`` each article also has a text of about 4,000
+characters (its quote, then words drawn from a vocabulary of 20,000 with a few common and
+many rare ones, as in news), and merge reads the wording from the whole text, as it does
+when the articles are given.
 
 Each size runs in a fresh interpreter. With ``--same-process`` they all run in this one, and
 each merge inherits the heap that the sizes before it used and freed; the 100k merge then
@@ -33,6 +39,7 @@ from datetime import date, timedelta
 from summarizer.merge import merge
 from summarizer.schemas import (
     Alignment,
+    Article,
     ArticleExtraction,
     CommitmentType,
     DateValue,
@@ -57,6 +64,20 @@ CITIES = [
     "Prague",
 ]
 COUNTRIES = ["FRA", "GBR", "DEU", "ITA", "POL", "BEL", "ESP", "AUT", "NOR", "CZE", "USA", "CAN"]
+
+
+def texts(extractions: list[ArticleExtraction], seed: int = 1) -> list[Article]:
+    """An article for each extraction: its quote, then about 4,000 characters of words."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    vocabulary = ["".join(rng.choices(letters, k=rng.randint(3, 10))) for _ in range(20_000)]
+    weights = [1 / rank for rank in range(1, len(vocabulary) + 1)]  # Zipf: a few common words
+    out = []
+    for x in extractions:
+        quote = x.events[0].evidence[0].quote
+        words = rng.choices(vocabulary, weights, k=600)
+        out.append(Article(id=x.article_id, text=f"{quote} {' '.join(words)}."))
+    return out
 
 
 def _ev(aid: str, quote: str, start: int, field: str = "record") -> Evidence:
@@ -142,16 +163,18 @@ def _interpreter_us() -> float:
     return min(timer.repeat(repeat=5, number=200)) / 200 * 1e6
 
 
-def _run(n: int, agreeing: bool) -> None:
-    """Merges ``n`` synthetic extractions and prints the time, the steps and the counts."""
+def _run(n: int, agreeing: bool, with_texts: bool) -> None:
+    """Merges ``n`` synthetic extractions (and their articles' texts) and prints the time,
+    the steps and the counts."""
     steps = _Steps()
     logger = logging.getLogger("summarizer.merge")
     logger.addHandler(steps)
     logger.setLevel(logging.DEBUG)
     data = synthetic(n, agreeing=agreeing)
+    articles = texts(data) if with_texts else []
     before = _interpreter_us()
     started = time.perf_counter()
-    report = merge(data)
+    report = merge(data, articles)
     seconds = time.perf_counter() - started
     after = _interpreter_us()
     logger.removeHandler(steps)  # one handler a size, also with --same-process
@@ -170,19 +193,23 @@ def main(args: list[str]) -> int:
     parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--agreeing", action="store_true", help="the agreeing data set")
     parser.add_argument(
+        "--texts", action="store_true", help="give each article a text of about 4,000 characters"
+    )
+    parser.add_argument(
         "--same-process",
         action="store_true",
         help="merge every size in this process (each one then inherits the heap the sizes "
         "before it used and freed)",
     )
     opts = parser.parse_args(args)
-    print(f"data: {'agreeing' if opts.agreeing else 'distinct'} pledges", flush=True)
+    kind = "agreeing" if opts.agreeing else "distinct"
+    print(f"data: {kind} pledges, {'with' if opts.texts else 'no'} article texts", flush=True)
     if opts.same_process or len(opts.sizes) == 1:
         for n in opts.sizes:
-            _run(n, opts.agreeing)
+            _run(n, opts.agreeing, opts.texts)
         return 0
+    flags = [flag for flag, on in (("--agreeing", opts.agreeing), ("--texts", opts.texts)) if on]
     for n in opts.sizes:  # each size in a fresh interpreter, as if it ran alone
-        flags = ["--agreeing"] if opts.agreeing else []
         child = [sys.executable, __file__, *flags, str(n)]
         done = subprocess.run(child, capture_output=True, text=True)
         if done.returncode:

@@ -29,6 +29,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
+from itertools import repeat
+from operator import mul, truediv
 
 import pycountry
 from rapidfuzz import fuzz
@@ -311,6 +313,15 @@ def _words(text: str) -> Counter[bytes]:
     return c
 
 
+class _TermWeights(dict[int, float]):
+    """1 + log(count), worked out once for each count (a long text has hundreds of words,
+    most of them counted once or twice)."""
+
+    def __missing__(self, count: int) -> float:
+        weight = self[count] = 1 + math.log(count)
+        return weight
+
+
 _NO_WORDS: dict[bytes, float] = {}  # the vector of a text not given (never changed)
 
 
@@ -326,12 +337,12 @@ class _Texts:
         df = Counter(every)
         n = len(counts)
         idf = {w: math.log((n + 1) / m) for w, m in df.items()}
-        log, sqrt = math.log, math.sqrt
+        tf, sqrt = _TermWeights(), math.sqrt
         self.vectors: dict[str, dict[bytes, float]] = {}
-        for k, c in counts.items():
-            weights = [(1 + log(m)) * idf[w] for w, m in c.items()]
-            norm = sqrt(sum([v * v for v in weights])) or 1.0
-            self.vectors[k] = dict(zip(c, [v / norm for v in weights], strict=True))
+        for k, c in counts.items():  # each word's (1 + log count) * idf, then normalised
+            weights = list(map(mul, map(tf.__getitem__, c.values()), map(idf.__getitem__, c)))
+            norm = sqrt(sum(map(mul, weights, weights))) or 1.0
+            self.vectors[k] = dict(zip(c, map(truediv, weights, repeat(norm)), strict=True))
 
     def cosine(self, a: str, b: str) -> float:
         va, vb = self.vectors.get(a, _NO_WORDS), self.vectors.get(b, _NO_WORDS)
