@@ -708,17 +708,19 @@ def _countries(actor: str) -> tuple[Actor, ...]:
 
 def _split(p: Pledge) -> list[Pledge]:
     """ "France and the UK" pledging together becomes one pledge per country."""
+    if not (countries := _countries(p.actor)):  # most pledges
+        return [p]
     return [
         p.model_copy(update={"actor": a.name, "actor_id": a.id, "actor_country": a.id})
-        for a in _countries(p.actor)
-    ] or [p]
+        for a in countries
+    ]
 
 
 def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list[Conflict]]:
     groups: dict[tuple[str, CommitmentType], list[Pledge]] = {}
     for m in cluster.members:
         for p in m.pledges:
-            for part in _split(p) if _countries(p.actor) else (p,):
+            for part in _split(p):
                 # grouped under its actor's id, a person's country, else the actor
                 # normalised from its name
                 if not (key := part.actor_id):
@@ -889,15 +891,15 @@ def _counts(events: list[Event]) -> list[Sourced]:
     ]
 
 
-_PRECISION_ORDER = [Precision.day, Precision.week, Precision.month, Precision.year]
-_PRECISION_RANK = {p: i for i, p in enumerate(_PRECISION_ORDER)}
+# the most precise first
+_PRECISION_RANK = {Precision.day: 0, Precision.week: 1, Precision.month: 2, Precision.year: 3}
 
 
 def _date_field(events: list[Event]) -> Sourced | None:
     """The most precise resolved date (the first among equals), citing every article that
     gives one; else the text."""
     best: DateValue | None = None
-    rank = len(_PRECISION_ORDER)
+    rank = len(_PRECISION_RANK)
     sources: list[Evidence] = []
     for e in events:
         if (d := e.date) is not None and d.value is not None:
