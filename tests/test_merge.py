@@ -262,6 +262,26 @@ def test_the_quick_part_builders_set_every_field_of_their_class() -> None:
     )
 
 
+def test_wording_vectors_weigh_distinctive_words_and_share_each_word() -> None:
+    merge_module = importlib.import_module("summarizer.merge")
+    texts = merge_module._Texts(
+        {
+            "a": "Leaders of the coalition met Zelensky in Paris.",
+            "b": "Zelensky met leaders of the coalition in London.",
+            "c": "A football match in Paris ended in a draw.",
+        }
+    )
+    # words in every text weigh least; a word two texts share ties them
+    cos, words = texts.explained("a", "b")
+    assert cos > texts.cosine("a", "c") > 0
+    assert set(words) == {"zelensky", "leaders", "coalition"}
+    assert texts.cosine("a", "a") == pytest.approx(1.0)
+    # one word object for all the vectors that have the word
+    key_a = next(w for w in texts.vectors["a"] if w == b"zelensky")
+    key_b = next(w for w in texts.vectors["b"] if w == b"zelensky")
+    assert key_a is key_b
+
+
 def test_countries_pledging_together_become_one_pledge_each() -> None:
     text = (
         "Leaders met in Paris on Sept. 4, 2025. France and Britain said they would send troops. "
