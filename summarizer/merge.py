@@ -329,27 +329,27 @@ class _Texts:
     """TF-IDF vectors of each article's text (or its evidence when no text is given)."""
 
     def __init__(self, texts: dict[str, str]) -> None:
-        counts: dict[str, dict[bytes, int]] = {}
+        counts: dict[str, Counter[bytes]] = {}
         every: list[bytes] = []  # each text's distinct words, counted at once below
-        # one object for each word, shared by every text that has it: the vectors then hold
-        # no word of their own (a 4,000-character text's vector takes 40 % less memory), and
-        # finding a word of one vector in another compares pointers, not bytes
-        shared: dict[bytes, bytes] = {}
         for k, t in texts.items():
-            found = _words(t)
-            counts[k] = words = dict(
-                zip(map(shared.setdefault, found, found), found.values(), strict=True)
-            )
-            every += words
+            counts[k] = c = _words(t)
+            every += c
         df = Counter(every)
         n = len(counts)
         idf = {w: math.log((n + 1) / m) for w, m in df.items()}
+        # one object for each word, shared by every vector that has it: the vectors hold no
+        # word of their own (a 4,000-character text's vector takes 40 % less memory), and
+        # finding a word of one vector in another compares pointers, not bytes
+        same = {w: w for w in df}
+        del every, df
         tf, sqrt = _TermWeights(), math.sqrt
         self.vectors: dict[str, dict[bytes, float]] = {}
-        for k, c in counts.items():  # each word's (1 + log count) * idf, then normalised
-            weights = list(map(mul, map(tf.__getitem__, c.values()), map(idf.__getitem__, c)))
+        for k in list(counts):  # each word's (1 + log count) * idf, then normalised
+            c = counts.pop(k)  # (its own word objects are freed as it goes)
+            words = list(map(same.__getitem__, c))
+            weights = list(map(mul, map(tf.__getitem__, c.values()), map(idf.__getitem__, words)))
             norm = sqrt(sum(map(mul, weights, weights))) or 1.0
-            self.vectors[k] = dict(zip(c, map(truediv, weights, repeat(norm)), strict=True))
+            self.vectors[k] = dict(zip(words, map(truediv, weights, repeat(norm)), strict=True))
 
     def cosine(self, a: str, b: str) -> float:
         va, vb = self.vectors.get(a, _NO_WORDS), self.vectors.get(b, _NO_WORDS)
