@@ -19,9 +19,11 @@ Each size runs in a fresh interpreter. With ``--same-process`` they all run in t
 each merge inherits the heap that the sizes before it used and freed; the 100k merge then
 takes about a third longer.
 
-Besides the time of each merge it prints the time of each step (merge logs them at DEBUG)
-and how fast this interpreter is at that moment (a dict filled in a loop): on a shared
-machine the same merge can take half as long again from one minute to the next. The target
+Besides the time of each merge it prints the time of each step (merge logs them at DEBUG),
+how fast this interpreter is at that moment (a dict filled in a loop): on a shared machine
+the same merge can take half as long again from one minute to the next, and the process's
+peak memory (the extractions and texts included; with ``--same-process``, the largest so
+far). The target
 is under 10 s for 100k extractions on a 2-core machine.
 """
 
@@ -31,6 +33,7 @@ import argparse
 import itertools
 import logging
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -183,11 +186,12 @@ def _run(n: int, agreeing: bool, with_texts: bool) -> None:
     rate = n / seconds
     events = len(report.events)
     pledges = sum(len(e.pledges) for e in report.events)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(
         f"{n:>7} extractions -> {events:>6} events, {pledges:>7} pledges in {seconds:6.2f}s"
         f" ({rate:,.0f}/s; interpreter {before:.0f}/{after:.0f} us before/after)"
     )
-    print(f"        {steps.last}", flush=True)
+    print(f"        {steps.last}; process peak {peak_mb:,.0f} MB", flush=True)
 
 
 def main(args: list[str]) -> int:
