@@ -20,11 +20,10 @@ each merge inherits the heap that the sizes before it used and freed; the 100k m
 takes about a third longer.
 
 Besides the time of each merge it prints the time of each step (merge logs them at DEBUG),
-how fast this interpreter is at that moment (a dict filled in a loop): on a shared machine
-the same merge can take half as long again from one minute to the next, and the process's
-peak memory (the extractions and texts included; with ``--same-process``, the largest so
-far). The target
-is under 10 s for 100k extractions on a 2-core machine.
+the process's peak memory (the extractions and texts included; with ``--same-process``, the
+largest so far), and how fast this interpreter is at that moment (a dict filled in a loop):
+on a shared machine the same merge can take half as long again from one minute to the next.
+The target is under 10 s for 100k extractions on a 2-core machine.
 """
 
 from __future__ import annotations
