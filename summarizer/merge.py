@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 
 MERGE_THRESHOLD = 2.5
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
 _STOP = frozenset(
     b"that this with from have been were will would said also they their them than more other "
     b"after before about which while when where what into over such could should there these "
@@ -145,7 +146,7 @@ def _weekday(event: Event, text: str | None) -> str | None:
             if e.start is not None and e.field == "record"
         ]
     for source in sources:
-        if m := re.search(r"\b(" + "|".join(_WEEKDAYS) + r")\b", source, re.IGNORECASE):
+        if m := _WEEKDAY.search(source):
             return m.group(1).lower()
     return None
 
@@ -221,7 +222,7 @@ def _anchors(text: str | None) -> _Anchors:
     if (m := _ABSOLUTE.search(text)) and (day := resolve_date(m.group(0)).value):
         spans["date"] = m.span()
     weekday = None
-    if m := re.search(r"\b(" + "|".join(_WEEKDAYS) + r")\b", text, re.IGNORECASE):
+    if m := _WEEKDAY.search(text):
         weekday = m.group(1).lower()
         spans["weekday"] = m.span()
     place = None
