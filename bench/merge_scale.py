@@ -1,6 +1,6 @@
 """How long merge takes for 1k, 10k and 100k synthetic extractions.
 
-    python bench/merge_scale.py [--agreeing] [--texts] [--same-process] [SIZES...]
+    python bench/merge_scale.py [--agreeing] [--texts] [--same-process] [--repeat N] [SIZES...]
 
 Each synthetic article reports one of many real-world events (a city, a day, a host) with
 three pledges; several articles report each event. By default the countries of an event's
@@ -17,7 +17,8 @@ when the articles are given.
 
 Each size runs in a fresh interpreter. With ``--same-process`` they all run in this one, and
 each merge inherits the heap that the sizes before it used and freed; the 100k merge then
-takes about a third longer.
+takes about a third longer. With ``--repeat N`` each size runs N times (each time in a fresh
+interpreter, on the same data), and a last line gives the median, fastest and slowest time.
 
 Besides the time of each merge it prints the time of each step (merge logs them at DEBUG),
 the process's peak memory (the extractions and texts included; with ``--same-process``, the
@@ -32,7 +33,9 @@ import argparse
 import itertools
 import logging
 import random
+import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -167,9 +170,9 @@ def _interpreter_us() -> float:
     return min(timer.repeat(repeat=5, number=200)) / 200 * 1e6
 
 
-def _run(n: int, agreeing: bool, with_texts: bool) -> None:
-    """Merges ``n`` synthetic extractions (and their articles' texts) and prints the time,
-    the steps and the counts."""
+def _run(n: int, agreeing: bool, with_texts: bool) -> float:
+    """Merges ``n`` synthetic extractions (and their articles' texts), prints the time, the
+    steps and the counts, and returns the time."""
     steps = _Steps()
     logger = logging.getLogger("summarizer.merge")
     logger.addHandler(steps)
@@ -191,6 +194,17 @@ def _run(n: int, agreeing: bool, with_texts: bool) -> None:
         f" ({rate:,.0f}/s; interpreter {before:.0f}/{after:.0f} us before/after)"
     )
     print(f"        {steps.last}; process peak {peak_mb:,.0f} MB", flush=True)
+    return seconds
+
+
+_SECONDS = re.compile(r" pledges in +([0-9.]+)s ")  # in the first line _run prints
+
+
+def _summary(n: int, seconds: list[float]) -> str:
+    return (
+        f"{n:>7} extractions: median {statistics.median(seconds):.2f}s, fastest "
+        f"{min(seconds):.2f}s, slowest {max(seconds):.2f}s over {len(seconds)} runs"
+    )
 
 
 def main(args: list[str]) -> int:
@@ -206,22 +220,43 @@ def main(args: list[str]) -> int:
         help="merge every size in this process (each one then inherits the heap the sizes "
         "before it used and freed)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="merge each size N times (each in a fresh interpreter, unless --same-process) "
+        "and print the median, fastest and slowest time",
+    )
     opts = parser.parse_args(args)
+    if opts.repeat < 1:
+        parser.error("--repeat must be 1 or more")
     kind = "agreeing" if opts.agreeing else "distinct"
     print(f"data: {kind} pledges, {'with' if opts.texts else 'no'} article texts", flush=True)
-    if opts.same_process or len(opts.sizes) == 1:
+    if opts.same_process or (len(opts.sizes) == 1 and opts.repeat == 1):
         for n in opts.sizes:
-            _run(n, opts.agreeing, opts.texts)
+            seconds = [_run(n, opts.agreeing, opts.texts) for _ in range(opts.repeat)]
+            if opts.repeat > 1:
+                print(_summary(n, seconds), flush=True)
         return 0
     flags = [flag for flag, on in (("--agreeing", opts.agreeing), ("--texts", opts.texts)) if on]
     for n in opts.sizes:  # each size in a fresh interpreter, as if it ran alone
-        child = [sys.executable, __file__, *flags, str(n)]
-        done = subprocess.run(child, capture_output=True, text=True)
-        if done.returncode:
-            sys.stderr.write(done.stderr)
-            return done.returncode
-        sys.stdout.write(done.stdout.split("\n", 1)[1])  # without its "data:" line
-        sys.stdout.flush()
+        seconds = []
+        for _ in range(opts.repeat):
+            child = [sys.executable, __file__, *flags, str(n)]
+            done = subprocess.run(child, capture_output=True, text=True)
+            if done.returncode:
+                sys.stderr.write(done.stderr)
+                return done.returncode
+            output = done.stdout.split("\n", 1)[1]  # without its "data:" line
+            sys.stdout.write(output)
+            sys.stdout.flush()
+            if (m := _SECONDS.search(output)) is None:  # _run's line changed without this
+                sys.stderr.write(f"no time found in the output of {' '.join(child)}\n")
+                return 1
+            seconds.append(float(m.group(1)))
+        if opts.repeat > 1:
+            print(_summary(n, seconds), flush=True)
     return 0
 
 
