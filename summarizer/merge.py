@@ -138,7 +138,7 @@ def _day(c: _Candidate) -> int | None:
 def _weekday(event: Event, text: str | None) -> str | None:
     if (d := event.date) and d.value and d.precision is Precision.day:
         return _WEEKDAYS[d.value.weekday()]
-    sources = [event.date.text] if event.date else []
+    sources = [d.text] if d else []
     if text:
         sources += [
             text[e.start : e.end]
