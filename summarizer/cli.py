@@ -31,7 +31,7 @@ from rich.progress import (
 
 from .batch import BatchOptions, BatchProgress, BatchResult, run_batch
 from .errors import ConfigError, InputError, SummarizerError
-from .evaluate import Gold, evaluate
+from .evaluate import Gold, evaluate, format_scores
 from .feeds import Loaded, iter_articles
 from .merge import merge
 from .modelstore import DEFAULT_SPEC, install_model, model_path
@@ -474,15 +474,18 @@ def _progress(disable: bool) -> Progress:
 )  # fmt: skip
 @click.argument("report_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_option
-def eval_cmd(gold_path: Path, report_path: Path, output: Path | None) -> None:
+@click.option(
+    "--details", is_flag=True, help="Also list every missed gold pledge and every false one."
+)
+def eval_cmd(gold_path: Path, report_path: Path, output: Path | None, details: bool) -> None:
     """Score a JSON report (`summarizer summarize -f json`) against a gold annotation.
 
-    Prints the metrics; -o also writes them as JSON.
+    Prints the metrics; -o also writes them as JSON (misses and false pledges included).
 
     \b
     Example:
       summarizer summarize examples/articles -f json -o report.json
-      summarizer eval --gold gold/samples.gold.json report.json
+      summarizer eval --gold gold/samples.gold.json report.json --details
     """
     try:
         gold = Gold.model_validate_json(gold_path.read_bytes())
@@ -493,26 +496,7 @@ def eval_cmd(gold_path: Path, report_path: Path, output: Path | None) -> None:
     except ValidationError as exc:
         _fail(f"{report_path}: not a JSON report ({exc.errors()[0]['msg']}); make one with -f json")
     scores = evaluate(report, gold)
-    rows = [
-        ("events: article pairs", scores.event_pairs),
-        ("pledges: lenient", scores.pledges_lenient),
-        ("pledges: strict", scores.pledges_strict),
-        ("conflicts", scores.conflicts),
-    ]
-    click.echo(f"{'metric':<24}{'precision':>10}{'recall':>8}{'f1':>7}{'tp':>5}{'fp':>5}{'fn':>5}")
-    for name, r in rows:
-        click.echo(
-            f"{name:<24}{r['precision']:>10.3f}{r['recall']:>8.3f}{r['f1']:>7.3f}"
-            f"{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}"
-        )
-    g = scores.grounding
-    click.echo(f"event date accuracy     {scores.date_accuracy:.3f}")
-    click.echo(f"event location accuracy {scores.location_accuracy:.3f}")
-    click.echo(f"pledge status accuracy  {scores.status_accuracy:.3f} (of lenient matches)")
-    click.echo(
-        f"grounding rate          {g['rate']:.3f} (exact {g['exact']}, normalized "
-        f"{g['normalized']}, fuzzy {g['fuzzy']}, missing {g['missing']})"
-    )
+    click.echo(format_scores(scores, details=details), nl=False)
     if output:
         _write(scores.model_dump_json(indent=2), output)
 

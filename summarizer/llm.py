@@ -562,10 +562,11 @@ class _AsyncChat:
 class _Call:
     """One ``complete`` or ``acomplete``: its tally, backoff and retry policy."""
 
-    def __init__(self, llm: LLM, budget: int) -> None:
+    def __init__(self, llm: LLM, budget: int, max_tokens: int | None = None) -> None:
         s = llm.settings
         self.llm, self.settings, self.budget = llm, s, budget
-        self.tally = _Tally(s.max_tokens, llm.limiter)
+        self.max_tokens = min(max_tokens or s.max_tokens, s.max_tokens)
+        self.tally = _Tally(self.max_tokens, llm.limiter)
         self.waits = _Wait(s.backoff_initial, s.backoff_max, llm.limiter)
         self.started = time.monotonic()
 
@@ -608,7 +609,7 @@ class _Call:
             "token_budget": remaining,
             "temperature": s.temperature,
             "seed": s.seed,
-            "max_tokens": s.max_tokens,
+            "max_tokens": self.max_tokens,
         }
 
     def retry_policy(self) -> dict[str, Any]:
@@ -637,7 +638,9 @@ class _Call:
         except BudgetExceededError:
             raise
         except IncompleteOutputException as exc:
-            raise TruncatedOutputError(self.llm._truncated_message(), self.usage()) from exc
+            raise TruncatedOutputError(
+                self.llm._truncated_message(self.max_tokens), self.usage()
+            ) from exc
         except Exception as exc:
             raise self.llm._classify(exc, self.tally, self.usage()) from exc
         finally:
@@ -782,14 +785,20 @@ class LLM:
             await opened[0].sdk.close()
 
     def complete(
-        self, messages: list[dict[str, str]], response_model: type[T], *, budget: int
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        *,
+        budget: int,
+        max_tokens: int | None = None,
     ) -> tuple[T, Usage]:
         """Ask once, re-asking on validation errors and retrying transient failures.
 
-        ``budget`` is the number of tokens this call may still spend. Raises an ``LLMError``
-        subclass carrying the usage spent so far.
+        ``budget`` is the number of tokens this call may still spend; ``max_tokens`` caps the
+        answer below ``Settings.max_tokens``. Raises an ``LLMError`` subclass carrying the
+        usage spent so far.
         """
-        call = _Call(self, budget)
+        call = _Call(self, budget, max_tokens)
 
         def attempt() -> T:
             request = call.request(messages, response_model, Retrying)
@@ -800,10 +809,15 @@ class LLM:
         return call.finished(result)
 
     async def acomplete(
-        self, messages: list[dict[str, str]], response_model: type[T], *, budget: int
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        *,
+        budget: int,
+        max_tokens: int | None = None,
     ) -> tuple[T, Usage]:
         """``complete`` for asyncio: the same policy, without a thread per request."""
-        call = _Call(self, budget)
+        call = _Call(self, budget, max_tokens)
         client = self._async_instructor()
 
         async def attempt() -> T:
@@ -814,9 +828,9 @@ class LLM:
             result: T = await AsyncRetrying(sleep=self._asleep, **call.retry_policy())(attempt)
         return call.finished(result)
 
-    def _truncated_message(self) -> str:
+    def _truncated_message(self, max_tokens: int | None = None) -> str:
         return (
-            f"the model's answer was cut at max_tokens={self.settings.max_tokens} "
+            f"the model's answer was cut at max_tokens={max_tokens or self.settings.max_tokens} "
             "(finish_reason 'length'); raise --max-tokens or lower --chunk-tokens"
         )
 
@@ -835,7 +849,7 @@ class LLM:
         if isinstance(exc, TokenBudgetExceeded):
             return BudgetExceededError(f"token budget exhausted: {exc}", usage)
         if tally.truncated:
-            return TruncatedOutputError(self._truncated_message(), usage)
+            return TruncatedOutputError(self._truncated_message(tally.max_tokens), usage)
         # instructor raises its own exception, caused by the SDK's
         refused = _in_chain(exc, openai.APIStatusError)
         if isinstance(refused, (openai.AuthenticationError, openai.PermissionDeniedError)):

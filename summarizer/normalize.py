@@ -27,6 +27,7 @@ __all__ = [
     "CAPITALS",
     "Actor",
     "actor_mentions",
+    "actors_in",
     "normalize_actor",
     "parse_quantity",
     "people_in",
@@ -50,6 +51,12 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "romanian": "ROU", "lithuanian": "LTU", "latvian": "LVA", "greek": "GRC",
     "south korea": "KOR", "north korea": "PRK", "iran": "IRN", "syria": "SYR",
     "russia": "RUS", "moldova": "MDA", "venezuela": "VEN", "vietnam": "VNM", "taiwan": "TWN",
+    # German names, for news in German
+    "deutschland": "DEU", "bundesregierung": "DEU", "frankreich": "FRA",
+    "großbritannien": "GBR", "vereinigte staaten": "USA", "vereinigtes königreich": "GBR",
+    "italien": "ITA", "polen": "POL", "niederlande": "NLD", "spanien": "ESP", "kanada": "CAN",
+    "schweden": "SWE", "dänemark": "DNK", "norwegen": "NOR", "finnland": "FIN",
+    "österreich": "AUT", "belgien": "BEL", "tschechien": "CZE", "russland": "RUS",
     # capitals and seats of government used for governments
     "washington": "USA", "white house": "USA", "moscow": "RUS", "kremlin": "RUS",
     "kyiv": "UKR", "kiev": "UKR", "paris": "FRA", "elysee": "FRA", "berlin": "DEU",
@@ -70,12 +77,41 @@ _ORGS: dict[str, str] = {
     "nato": "org:nato", "north atlantic treaty organization": "org:nato",
     "eu": "org:eu", "european union": "org:eu", "european commission": "org:eu",
     "un": "org:un", "united nations": "org:un", "u.n.": "org:un",
-    "g7": "org:g7", "g20": "org:g20",
+    "g7": "org:g7", "g-7": "org:g7", "group of seven": "org:g7",
+    "g20": "org:g20", "g-20": "org:g20", "group of 20": "org:g20",
     "coalition of the willing": "org:coalition-of-the-willing",
     "the coalition of the willing": "org:coalition-of-the-willing",
     "coalition": "org:coalition-of-the-willing",
     "danish refugee council": "org:danish-refugee-council",
+    "world bank": "org:world-bank", "imf": "org:imf", "international monetary fund": "org:imf",
+    "african union": "org:au", "au": "org:au", "gavi": "org:gavi", "unicef": "org:unicef",
+    "who": "org:who", "world health organization": "org:who",
+    "european investment bank": "org:eib", "eib": "org:eib",
+    "gates foundation": "org:gates-foundation",
+    "bill & melinda gates foundation": "org:gates-foundation",
+    "gates": "org:gates-foundation",
+    "undp": "org:undp", "wfp": "org:wfp", "world food programme": "org:wfp",
+    "unhcr": "org:unhcr", "ebrd": "org:ebrd", "asian development bank": "org:adb",
+    "african development bank": "org:afdb", "red cross": "org:icrc", "icrc": "org:icrc",
+    "europäische union": "org:eu", "vereinte nationen": "org:un",
+    "osce": "org:osce", "opec": "org:opec", "asean": "org:asean", "arab league": "org:arab-league",
 }  # fmt: skip
+
+# Words that make an unknown name an organisation ("Norwegian Refugee Council" -> org:...)
+_ORG_WORDS = re.compile(
+    r"\b(?:bank|fund|foundation|alliance|organi[sz]ation|agency|union|council|commission|"
+    r"programme|program|institute|initiative|facility|partnership|league|committee|"
+    r"federation|association|society)\b",
+    re.IGNORECASE,
+)
+# Unnamed sets of countries, as news writes them
+_DONORS = re.compile(r"\b(?:donors?|donor (?:countries|nations|governments))\b", re.I)
+_ALLIES = re.compile(
+    r"\b(?:allies|allied (?:countries|nations)|partners|partner (?:countries|nations)|"
+    r"(?:western|european|member|participating|other) (?:countries|nations|states|governments)|"
+    r"member states|countries|nations|governments|leaders)\b",
+    re.I,
+)
 
 _ROLES = (
     "President|Prime Minister|Chancellor|Foreign Minister|Defence Minister|Defense Minister|"
@@ -168,6 +204,13 @@ def normalize_actor(name: str, people: dict[str, Actor] | None = None) -> Actor:
         return Actor(code, "country", clean, code)
     if _COLLECTIVE.search(clean):
         return Actor("group:allied-countries", "group", clean)
+    if (
+        re.fullmatch(r"(?:(?:the|other|some|several|many|\d+|[a-z]+ dozen)\s+)*[\w -]+", key)
+        and (_DONORS.search(clean) or _ALLIES.search(clean))
+        and len(clean.split()) <= 4
+    ):
+        kind = "group:donors" if _DONORS.search(clean) else "group:allied-countries"
+        return Actor(kind, "group", clean)
     people = people or {}
     # "British Prime Minister Keir Starmer" / "Starmer" / "Starmer's office"
     bare = re.sub(r"'s\b.*$", "", clean)
@@ -179,10 +222,14 @@ def normalize_actor(name: str, people: dict[str, Actor] | None = None) -> Actor:
         code = country_code(m.group("where"))
         if code:
             return Actor(f"person:{_slug(m.group('name'))}", "person", clean, code, m.group("role"))
+    if _ORG_WORDS.search(clean) and not re.search(r"\b(?:government|ministry)\b", key):
+        return Actor(f"org:{_slug(clean)}", "organisation", clean)
     # "French forces", "the British government": a country adjective leads
     first = clean.split()[0] if clean.split() else ""
     if first and (code := country_code(first)) and len(clean.split()) <= 3:
         return Actor(code, "country", clean, code)
+    if re.fullmatch(r"[A-Z]{2,6}", clean):
+        return Actor(f"org:{_slug(clean)}", "organisation", clean)
     return Actor(f"name:{_slug(clean)}", "group", clean)
 
 
@@ -384,3 +431,35 @@ def resolve_date(text: str, published: date | None = None) -> DateValue:
         return DateValue(text=text)
     day, precision = parsed
     return DateValue(text=text, value=_truncate(day, precision), precision=precision)
+
+
+@cache
+def _known_names() -> re.Pattern[str]:
+    """Every country, demonym, capital and organisation name normalize knows, longest first."""
+    names = set(_COUNTRY_ALIASES) | set(_ORGS)
+    for c in pycountry.countries:
+        names |= {c.name.lower(), str(getattr(c, "common_name", c.name)).lower()}
+    names = {n for n in names if "," not in n and "(" not in n}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+def actors_in(text: str, people: dict[str, Actor] | None = None) -> list[tuple[int, int, Actor]]:
+    """Spans of ``text`` that name a country, an organisation, a person the article introduced
+    with a country, or an unnamed set of countries ("donors", "26 nations"). Names of three
+    letters or fewer count only in capitals ("US", "EU", "WHO"; not "us", "who")."""
+    found: list[tuple[int, int, Actor]] = []
+    for m in _known_names().finditer(text):
+        if len(m.group(0).replace(".", "")) <= 3 and not m.group(0).isupper():
+            continue
+        found.append((m.start(), m.end(), normalize_actor(m.group(0))))
+    for key, person in (people or {}).items():
+        for m in re.finditer(rf"(?<!\w){re.escape(key)}(?!\w)", text, re.IGNORECASE):
+            if m.group(0)[:1].isupper():
+                found.append((m.start(), m.end(), person))
+    for pattern, group in ((_DONORS, "group:donors"), (_ALLIES, "group:allied-countries")):
+        for m in pattern.finditer(text):
+            found.append((m.start(), m.end(), Actor(group, "group", m.group(0))))
+    for m in re.finditer(r"\b(?:\d+|[a-z]+(?:\s+dozen)?)\s+(?:nations|countries|allies)\b", text):
+        found.append((m.start(), m.end(), Actor("group:allied-countries", "group", m.group(0))))
+    return sorted(found, key=lambda f: (f[0], -f[1]))

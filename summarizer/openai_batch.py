@@ -1,12 +1,16 @@
 """Extraction through the OpenAI Batch API: half the price, answers within 24 hours.
 
-One JSONL line per first-pass call that ``extract`` would make (one per chunk of each article),
-``custom_id`` = ``<content hash>/<chunk>``. The file is uploaded, a batch is created, and its
+The extraction procedure (``extract.steps``) asks its questions in rounds; an article's round
+becomes one JSONL line per request (its event question, then one per candidate sentence),
+``custom_id`` = ``<content hash>/<request>``. The file is uploaded, a batch is created, and its
 id is written to the store at once, so a run that stops (``--no-wait``, Ctrl-C, a crash)
 resumes by polling the same batch instead of paying twice. When the batch ends, each answer
 is validated, grounded and stored exactly like an interactive extraction; answers that do not
 validate, and lines in the batch's error file, become failures (``--retry-failed`` sends them
-again). There are no re-asks in this mode: a re-ask would be a second day-long round trip.
+again). There are no re-asks in this mode: a re-ask would be a second day-long round trip; an
+answer that does not validate costs the article that one answer, as a failed call does
+interactively. The procedure has a single round today; one that asked for a second would be
+reported as a failure of that article rather than sent as a second batch.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from typing import Any
 import openai
 from pydantic import ValidationError
 
-from .errors import ConfigError, SummarizerError
-from .extract import extraction_from_drafts, planned_requests
+from .errors import ConfigError, ExtractionError, SummarizerError, TruncatedOutputError
+from .extract import Reply, Request, steps
 from .pricing import priced_calls
 from .schemas import Article, ArticleExtraction, DraftExtraction, Usage
 from .settings import Settings
@@ -38,35 +42,39 @@ ENDPOINT = "/v1/chat/completions"
 TERMINAL = {"completed", "failed", "expired", "cancelled"}
 
 
-def _body(model: str, messages: list[dict[str, str]], settings: Settings) -> dict[str, Any]:
+def _body(model: str, request: Request, settings: Settings) -> dict[str, Any]:
     return {
         "model": model,
-        "messages": messages,
+        "messages": request.messages,
         "temperature": settings.temperature,
         "seed": settings.seed,
-        "max_tokens": settings.max_tokens,
+        "max_tokens": min(request.max_tokens, settings.max_tokens),
         # the response format instructor's JSON_SCHEMA mode sends interactively
         "response_format": {
             "type": "json_schema",
             "json_schema": {
-                "name": DraftExtraction.__name__,
-                "schema": DraftExtraction.model_json_schema(),
+                "name": request.response_model.__name__,
+                "schema": request.response_model.model_json_schema(),
             },
         },
     }
+
+
+def _first_round(article: Article, settings: Settings, model: str) -> list[Request]:
+    return next(steps(article, settings, model))
 
 
 def build_requests(articles: list[Article], model: str, settings: Settings) -> list[dict[str, Any]]:
     """The Batch API input lines for ``articles``."""
     lines = []
     for article in articles:
-        for n, messages in enumerate(planned_requests(article, settings)):
+        for n, request in enumerate(_first_round(article, settings, model)):
             lines.append(
                 {
                     "custom_id": f"{article.content_hash}/{n}",
                     "method": "POST",
                     "url": ENDPOINT,
-                    "body": _body(model, messages, settings),
+                    "body": _body(model, request, settings),
                 }
             )
     return lines
@@ -194,6 +202,26 @@ def _calls(
     return priced_calls(key.model, tokens, batch=True)
 
 
+def _reply(request: Request, body: Any) -> Reply:
+    """A batch answer as the reply the extraction procedure expects."""
+    prompt, completion = _tokens(body)
+    usage = Usage(
+        calls=1,
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        call_tokens=[(prompt, completion)],
+    )
+    choice = body["choices"][0]
+    if choice.get("finish_reason") == "length":
+        return TruncatedOutputError(f"the answer was cut at max_tokens={request.max_tokens}", usage)
+    try:
+        answer = request.response_model.model_validate_json(choice["message"]["content"] or "")
+    except ValidationError as exc:
+        first = exc.errors()[0]["msg"]
+        return ExtractionError(f"the batch answer does not validate: {first}", usage)
+    return answer, usage
+
+
 def _extraction(
     article: Article,
     bodies: dict[int, Any],
@@ -201,33 +229,19 @@ def _extraction(
     key: ExtractionKey,
     settings: Settings,
 ) -> tuple[ArticleExtraction, DraftExtraction]:
-    expected = len(planned_requests(article, settings))
     if error is not None:
         raise SummarizerError(error)
-    if len(bodies) != expected:
-        raise SummarizerError(f"the batch returned {len(bodies)} of {expected} answers")
-    drafts = []
-    calls = []
-    for n in range(expected):
-        body = bodies[n]
-        choice = body["choices"][0]
-        calls.append(_tokens(body))
-        if choice.get("finish_reason") == "length":
-            raise SummarizerError(
-                f"the answer was cut at max_tokens={settings.max_tokens}; raise --max-tokens"
-            )
-        try:
-            drafts.append(DraftExtraction.model_validate_json(choice["message"]["content"] or ""))
-        except ValidationError as exc:
-            first = exc.errors()[0]["msg"]
-            raise SummarizerError(f"the batch answer does not validate: {first}") from None
-    usage = Usage(
-        calls=len(calls),
-        prompt_tokens=sum(p for p, _ in calls),
-        completion_tokens=sum(c for _, c in calls),
-        call_tokens=calls,
+    procedure = steps(article, settings, key.model)
+    round_ = next(procedure)
+    if len(bodies) != len(round_):
+        raise SummarizerError(f"the batch returned {len(bodies)} of {len(round_)} answers")
+    try:
+        procedure.send([_reply(request, bodies[n]) for n, request in enumerate(round_)])
+    except StopIteration as stop:
+        return stop.value
+    raise SummarizerError(
+        "the extraction asked a second round of questions, which --openai-batch does not send"
     )
-    return extraction_from_drafts(article, drafts, settings, model=key.model, usage=usage)
 
 
 def check_settings(settings: Settings) -> None:
@@ -236,5 +250,3 @@ def check_settings(settings: Settings) -> None:
             "--openai-batch sends articles to the OpenAI Batch API: pass an OpenAI --model "
             "(e.g. gpt-4o-mini) and set OPENAI_API_KEY"
         )
-    if settings.pledge_pass:
-        raise ConfigError("--openai-batch does not run the pledge pass")

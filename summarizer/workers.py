@@ -97,17 +97,20 @@ async def awork(article: Article, settings: Settings, llm: LLM) -> Outcome:
 # ----------------------------------------------------------------------------- warming up
 
 _WARM_UP = Article(id="warm-up", text="Ministers met in Rome on Monday. Italy pledged funds.")
-_WARM_ANSWER = json.dumps({
-    "events": [{"ref": "E1", "name": "Rome meeting", "kind": "meeting", "s": [1]}],
-    "pledges": [{"actor": "Italy", "type": "money", "what": "funds", "status": "committed",
-                 "event": "E1", "s": [2]}],
-})  # fmt: skip
+# the answer to each of its two questions: the event, and the sentence that pledges
+_WARM_ANSWERS = {
+    "EventAnswer": json.dumps({"name": "Rome meeting", "kind": "meeting"}),
+    "SentenceAnswer": json.dumps({"pledges": [
+        {"actor": "Italy", "type": "money", "what": "funds", "status": "committed"}
+    ]}),
+}  # fmt: skip
 
 
 def _warm_answer(request: httpx.Request) -> httpx.Response:
     tool = json.loads(request.content).get("tools", [{}])[0].get("function", {}).get("name", "")
-    message = {"role": "assistant", "content": _WARM_ANSWER, "tool_calls": [
-        {"id": "w", "type": "function", "function": {"name": tool, "arguments": _WARM_ANSWER}}
+    answer = _WARM_ANSWERS.get(tool, "{}")
+    message = {"role": "assistant", "content": answer, "tool_calls": [
+        {"id": "w", "type": "function", "function": {"name": tool, "arguments": answer}}
     ]}  # fmt: skip
     return httpx.Response(200, json={
         "id": "w", "object": "chat.completion", "created": 0, "model": "warm-up",
@@ -121,12 +124,12 @@ def warm(mode: instructor.Mode = instructor.Mode.TOOLS) -> None:
     """Build now, once, what a process builds on its first call (the TLS context, the tool
     schema and its docstring, compiled patterns, deferred pydantic validators): about 80 ms
     that every forked worker inherits instead of spending on its first articles. One
-    extraction of a two-sentence article runs against an answer made in this process; nothing
+    extraction of a two-sentence article runs against answers made in this process; nothing
     leaves it."""
     tls_context()  # every client shares it; the extraction below builds the rest
     transport = httpx.MockTransport(_warm_answer)
     base = "http://warm-up.invalid/v1"
-    settings = Settings(model="warm-up", base_url=base, max_reasks=0, reask_unfound=False)
+    settings = Settings(model="warm-up", base_url=base, max_reasks=0)
 
     def connect() -> openai.OpenAI:
         return openai.OpenAI(

@@ -1,8 +1,8 @@
 """A small OpenAI-compatible chat server on loopback, for crash tests and the batch benchmark.
 
 It answers every ``POST /v1/chat/completions`` after a fixed latency with a valid tool call
-built from the numbered sentences in the request: one meeting citing sentence [1], and a
-money pledge for every sentence that says "<Actor> pledged". Nothing about it is clever;
+built from the request: a meeting for the article's event question, and a money pledge for
+every "<Actor> pledged" in a question about one sentence. Nothing about it is clever;
 it stands in for a model's latency, not for its judgement.
 
 It also speaks the Files and Batches endpoints in the shapes the OpenAI API reference gives
@@ -26,24 +26,22 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-_SENTENCE = re.compile(r"^\[(\d+)\] (.*)$", re.M)
+_SENTENCE = re.compile(r"^Sentence: (.*)$", re.M)
 _PLEDGE = re.compile(r"\b([A-Z][a-z]+) pledged\b")
 
 
 def answer_for(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """A question about one sentence gets a money pledge for every "<Actor> pledged" in it;
+    any other question (the article's event) gets a meeting."""
     user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-    sentences = [(int(n), text) for n, text in _SENTENCE.findall(user)]
-    events = []
-    pledges = []
-    if sentences:
-        events.append({"ref": "E1", "name": "Meeting", "kind": "meeting", "s": [sentences[0][0]]})
-    for n, text in sentences:
-        for actor in _PLEDGE.findall(text):
-            pledges.append(
-                {"actor": actor, "type": "money", "what": "funding", "status": "committed",
-                 "event": "E1", "s": [n]}
-            )  # fmt: skip
-    return {"events": events, "pledges": pledges}
+    asked = _SENTENCE.search(user)
+    if asked is None:
+        return {"name": "Meeting", "kind": "meeting"}
+    pledges = [
+        {"actor": actor, "type": "money", "what": "funding", "status": "committed"}
+        for actor in _PLEDGE.findall(asked.group(1))
+    ]
+    return {"pledges": pledges}
 
 
 class FakeAPI:

@@ -21,14 +21,19 @@ from tests.fake_openai import answer_for
 
 
 def completion(
-    arguments: str, *, finish: str = "tool_calls", prompt: int = 100, out: int = 20
+    arguments: str,
+    *,
+    finish: str = "tool_calls",
+    prompt: int = 100,
+    out: int = 20,
+    name: str = "DraftExtraction",
 ) -> httpx.Response:
     return httpx.Response(200, json={
         "id": "c", "object": "chat.completion", "created": 0, "model": "m",
         "choices": [{"index": 0, "finish_reason": finish, "message": {
             "role": "assistant", "content": None,
             "tool_calls": [{"id": "t", "type": "function",
-                            "function": {"name": "DraftExtraction", "arguments": arguments}}]}}],
+                            "function": {"name": name, "arguments": arguments}}]}}],
         "usage": {"prompt_tokens": prompt, "completion_tokens": out, "total_tokens": prompt + out},
     })  # fmt: skip
 
@@ -78,6 +83,24 @@ def make_llm(
     )  # fmt: skip
 
 
+class Router:
+    """Answers each request with ``answer(tool name, user message)``, a JSON string, in the
+    tool the request asked for, and keeps what it was sent (thread-safe)."""
+
+    def __init__(self, answer: Callable[[str, str], str], prompt: int = 100, out: int = 20) -> None:
+        self.answer, self.prompt, self.out = answer, prompt, out
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        with self._lock:
+            self.requests.append(body)
+        tool = body["tools"][0]["function"]["name"]
+        user = body["messages"][-1]["content"]
+        return completion(self.answer(tool, user), name=tool, prompt=self.prompt, out=self.out)
+
+
 class Echo:
     """Answers every request at once like ``tests/fake_openai.py`` (thread-safe), except
     articles whose text contains ``fail_on``, which get an answer that never validates."""
@@ -92,6 +115,7 @@ class Echo:
         with self._lock:
             self.requests.append(body)
         text = json.dumps(body["messages"])
+        tool = body["tools"][0]["function"]["name"]
         if self.fail_on and self.fail_on in text:
-            return completion('{"events": "not a list"}', prompt=500, out=50)
-        return completion(json.dumps(answer_for(body["messages"])), prompt=500, out=50)
+            return completion('{"pledges": "not a list"}', prompt=500, out=50, name=tool)
+        return completion(json.dumps(answer_for(body["messages"])), prompt=500, out=50, name=tool)

@@ -27,15 +27,19 @@ def _llm(server: Echo, **settings: object) -> LLM:
     return make_llm(server, [], **settings)
 
 
+# Each article is two questions to the model: its event, and the one sentence that pledges.
+CALLS = 2
+
+
 def _articles(path: Path, n: int, start: int = 0, poison: int | None = None) -> Path:
     with path.open("a", encoding="utf-8") as f:
         for i in range(start, start + n):
-            extra = " POISON." if i == poison else ""
+            title = f"Round {i}" + (" POISON" if i == poison else "")  # in every question
             text = (
                 f"Ministers met in Rome on Monday for round {i} of the port talks. "
-                f"Italy pledged funds for the port.{extra}"
+                "Italy pledged funds for the port."
             )
-            f.write(json.dumps({"id": f"a{i}", "title": f"Round {i}", "text": text}) + "\n")
+            f.write(json.dumps({"id": f"a{i}", "title": title, "text": text}) + "\n")
     return path
 
 
@@ -51,26 +55,26 @@ def test_second_run_makes_no_calls_and_new_articles_join(tmp_path: Path) -> None
     with Store(tmp_path / "s.sqlite") as store:
         first = run_batch([str(feed)], store, llm.settings, BatchOptions(concurrency=3), llm=llm)
         assert (first.seen, first.new_articles, first.extracted, first.failed) == (6, 6, 6, 0)
-        assert len(server.requests) == 6
+        assert len(server.requests) == 6 * CALLS
         assert first.report is not None and len(first.report.events) == 1
         assert sorted(first.report.events[0].articles) == [f"a{i}" for i in range(6)]
 
         again = run_batch([str(feed)], store, llm.settings, llm=llm)
-        assert len(server.requests) == 6  # not one more call
+        assert len(server.requests) == 6 * CALLS  # not one more call
         assert (again.cached, again.extracted, again.new_articles) == (6, 0, 0)
         assert again.report == first.report
 
         _articles(feed, 1, start=6)
         more = run_batch([str(feed)], store, llm.settings, llm=llm)
-        assert len(server.requests) == 7
+        assert len(server.requests) == 7 * CALLS
         assert (more.cached, more.extracted, more.new_articles) == (6, 1, 1)
         assert more.report is not None
         assert "a6" in more.report.events[0].articles  # joined the existing event
     db = tmp_path / "s.sqlite"
     assert _count(db, "SELECT COUNT(*) FROM extractions") == 7
     assert _count(db, "SELECT COUNT(*) FROM articles") == 7
-    assert _count(db, "SELECT COUNT(*) FROM calls") == 7
-    assert _count(db, "SELECT SUM(prompt_tokens) FROM calls") == 7 * 500
+    assert _count(db, "SELECT COUNT(*) FROM calls") == 7 * CALLS
+    assert _count(db, "SELECT SUM(prompt_tokens) FROM calls") == 7 * CALLS * 500
     assert _count(db, "SELECT COUNT(*) FROM runs WHERE status = 'completed'") == 3
 
 
@@ -82,7 +86,7 @@ def test_a_changed_model_extracts_again(tmp_path: Path) -> None:
             llm = _llm(server)
             llm.model = settings.model
             run_batch([str(feed)], store, llm.settings, llm=llm)
-            assert len(server.requests) == 2
+            assert len(server.requests) == 2 * CALLS
     assert _count(tmp_path / "s.sqlite", "SELECT COUNT(DISTINCT model) FROM extractions") == 2
 
 
@@ -112,15 +116,16 @@ def test_one_bad_article_is_recorded_and_retried_on_request(tmp_path: Path) -> N
         retried = run_batch(
             sources, store, llm.settings, BatchOptions(retry_failed=True), llm=llm_fixed
         )
-        assert (retried.extracted, retried.failed, len(fixed.requests)) == (1, 0, 1)
+        assert (retried.extracted, retried.failed, len(fixed.requests)) == (1, 0, CALLS)
         assert retried.report is not None and not [
             u for u in retried.report.unassigned if u.article_id == "a2"
         ]
     db = tmp_path / "s.sqlite"
     assert _count(db, "SELECT COUNT(*) FROM failures") == 0
-    # the failed attempt's calls are accounted too: 2 per try (one re-ask)
+    # the failed attempt's calls are accounted too: 2 per question (one re-ask), then the
+    # successful retry's
     assert _count(db, "SELECT COUNT(*) FROM calls WHERE hash IN "
-                  "(SELECT hash FROM articles WHERE id = 'a2')") == 3  # fmt: skip
+                  "(SELECT hash FROM articles WHERE id = 'a2')") == 2 * CALLS + CALLS  # fmt: skip
 
 
 def test_token_budget_stops_cleanly_and_the_next_run_continues(tmp_path: Path) -> None:
@@ -128,16 +133,16 @@ def test_token_budget_stops_cleanly_and_the_next_run_continues(tmp_path: Path) -
     server = Echo()
     llm = _llm(server)
     with Store(tmp_path / "s.sqlite") as store:
-        options = BatchOptions(concurrency=1, max_tokens_total=1200)
+        options = BatchOptions(concurrency=1, max_tokens_total=2400)
         stopped = run_batch([str(feed)], store, llm.settings, options, llm=llm)
-        # 550 tokens an article: the third starts at 1,100 < 1,200, the fourth does not
+        # 1,100 tokens an article: the third starts at 2,200 < 2,400, the fourth does not
         assert (stopped.status, stopped.extracted, stopped.left) == ("budget", 3, 3)
         assert stopped.report is not None
         waiting = [u for u in stopped.report.unassigned if "not extracted yet" in u.reason]
         assert len(waiting) == 3
         rest = run_batch([str(feed)], store, llm.settings, llm=llm)
         assert (rest.status, rest.extracted, rest.cached, rest.left) == ("completed", 3, 3, 0)
-    assert len(server.requests) == 6
+    assert len(server.requests) == 6 * CALLS
 
 
 def _fake_server(latency: float) -> tuple[subprocess.Popen[str], str]:
@@ -223,8 +228,8 @@ def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> 
         server.wait()
     assert _count(db, "SELECT COUNT(*) FROM extractions") == 24
     assert _count(db, "SELECT COUNT(*) FROM articles") == 24
-    # exactly one stored call per article: the killed run's in-flight calls left no trace
-    assert _count(db, "SELECT COUNT(*) FROM calls") == 24
+    # exactly one article's calls per article: the killed run's in-flight calls left no trace
+    assert _count(db, "SELECT COUNT(*) FROM calls") == 24 * CALLS
     assert _count(db, "SELECT COUNT(DISTINCT hash) FROM calls") == 24
     assert _count(db, "SELECT COUNT(*) FROM runs WHERE status = 'running'") == 1  # the killed one
     with sqlite3.connect(db) as conn:
@@ -249,7 +254,7 @@ def test_ctrl_c_marks_the_run_interrupted(tmp_path: Path) -> None:
     assert "run the same command again" in err
     assert _count(db, "SELECT COUNT(*) FROM runs WHERE status = 'interrupted'") == 1
     stored = _count(db, "SELECT COUNT(*) FROM extractions")
-    assert _count(db, "SELECT COUNT(*) FROM calls") == stored
+    assert _count(db, "SELECT COUNT(*) FROM calls") == stored * CALLS
 
 
 @pytest.mark.parametrize("bad", [b"not a database at all" * 100])
@@ -296,7 +301,7 @@ def test_cli_summary_budget_exit_code_and_quiet(tmp_path: Path) -> None:
     base = _batch_command(feed, db, base_url, "--concurrency", "1")
     try:
         stopped = subprocess.run(
-            [*base, "--max-tokens-total", "1000"], capture_output=True, text=True, timeout=120
+            [*base, "--max-tokens-total", "2000"], capture_output=True, text=True, timeout=120
         )
         finished = subprocess.run(
             [*base, "-o", str(tmp_path / "r.md")], capture_output=True, text=True, timeout=120
@@ -309,7 +314,7 @@ def test_cli_summary_budget_exit_code_and_quiet(tmp_path: Path) -> None:
     assert "2 extracted" in stopped.stderr and "3 articles not started" in stopped.stderr
     assert finished.returncode == 0, finished.stderr
     assert "2 already extracted, 3 extracted, 0 failed" in finished.stderr
-    assert "tokens: 1,500 prompt + 150 completion in 3 calls" in finished.stderr
+    assert "tokens: 3,000 prompt + 300 completion in 6 calls" in finished.stderr
     assert "Italy" in (tmp_path / "r.md").read_text("utf-8")
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
 
@@ -362,13 +367,13 @@ def test_a_backend_that_stops_answering_stops_the_run_and_loses_nothing(tmp_path
         stopped = run_batch([str(feed)], store, Settings(), options, llm=_llm(down, max_retries=1))
         assert stopped.status == "backend unavailable"
         assert (stopped.failed, stopped.left) == (3, 7)  # three in a row, then no more sent
-        assert len(down.requests) == 6  # each tried twice
+        assert len(down.requests) == 3 * CALLS * 2  # each question tried twice
         assert stopped.stopped is not None and "retried automatically" in stopped.stopped
 
         back = Echo()
         again = run_batch([str(feed)], store, Settings(), llm=_llm(back))  # no --retry-failed
         assert (again.status, again.extracted, again.failed) == ("completed", 10, 0)
-        assert len(back.requests) == 10
+        assert len(back.requests) == 10 * CALLS
 
 
 def test_answers_grounded_by_older_code_are_grounded_again_without_calls(tmp_path: Path) -> None:
@@ -389,7 +394,7 @@ def test_answers_grounded_by_older_code_are_grounded_again_without_calls(tmp_pat
             )
     with Store(db) as store:
         again = run_batch([str(feed)], store, llm.settings, llm=llm)
-    assert len(server.requests) == 3  # none for the second run
+    assert len(server.requests) == 3 * CALLS  # none for the second run
     assert again.report == first.report  # pledges back, from the stored answers
     current = f"SELECT COUNT(*) FROM extractions WHERE grounding = '{GROUNDING_VERSION}'"
     assert _count(db, current) == 3

@@ -41,8 +41,9 @@ def test_worker_processes_store_what_worker_threads_store(tmp_path: Path) -> Non
         with Store(tmp_path / "processes.sqlite") as store:
             result = run_batch([str(feed)], store, settings, BatchOptions(concurrency=4))
             assert (result.extracted, result.failed) == (12, 0)
-            assert result.totals is not None and result.totals.calls == 12
-            assert result.totals.prompt_tokens == 12 * 500
+            # two questions an article: its event, and the sentence that pledges
+            assert result.totals is not None and result.totals.calls == 12 * 2
+            assert result.totals.prompt_tokens == 12 * 2 * 500
     finally:
         server.kill()
         server.wait()
@@ -131,10 +132,10 @@ def test_warming_up_extracts_once_inside_the_process_and_only_once(
     monkeypatch.setattr(workers, "_warm_answer", recorded)
     workers.warm.cache_clear()
     workers.warm()  # the suite blocks the network: a request leaving the process would fail
-    assert len(seen) == 1
-    assert seen[0]["tools"][0]["function"]["name"] == "DraftExtraction"  # type: ignore[index]
+    tools = [r["tools"][0]["function"]["name"] for r in seen]  # type: ignore[index]
+    assert sorted(tools) == ["EventAnswer", "SentenceAnswer"]  # one extraction's questions
     workers.warm()
-    assert len(seen) == 1
+    assert len(seen) == 2
 
 
 def test_a_rejected_key_in_a_worker_stops_the_run_as_a_configuration_error(

@@ -1,0 +1,263 @@
+"""Pure assembly: the model's answers about single sentences become one article's draft.
+
+The model is asked small questions (which givers commit to what in this sentence, and what
+event the article reports); this module decides what of it to believe, from the text:
+
+* an actor is resolved with ``normalize`` and kept only when it is a country, an
+  organisation, a person who speaks for one, or an unnamed set of countries, and only when
+  the asked sentence (or the one before it) names it;
+* "France and Germany pledged" is one pledge per country;
+* a recipient is not a giver: an actor the sentence names only after "to", "for", "in",
+  "against" ... ("$5 billion to Ukraine", "sanctions on Russia") is dropped;
+* the status is read from the actor's own clause where the text is explicit: "ruled out" /
+  "refused" is declined; "if", "once", "subject to", "after a ceasefire" make a pledge
+  conditional, with that clause as its conditions;
+* a quantity must be in the sentence, else it is left for grounding to read from the text;
+* the same actor and commitment type across sentences is one pledge citing them all.
+
+Every pledge dropped here is named in the warnings, with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .ground import locate
+from .normalize import Actor, actor_mentions, actors_in, normalize_actor
+from .schemas import (
+    Alignment,
+    AskedPledge,
+    DraftEvent,
+    DraftExtraction,
+    DraftPledge,
+    EventAnswer,
+    EventKind,
+    PledgeStatus,
+    SentenceAnswer,
+)
+from .sentences import Sentence
+from .triage import Candidate
+
+__all__ = ["Assembly", "assemble"]
+
+_JOINERS = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+")
+# what stands before an actor that receives rather than gives
+_RECEIVES = re.compile(
+    r"(?:\b(?:to|for|in|into|on|against|toward|towards|with|at|help|helping|aid|support)"
+    r"(?:\s+the)?\s*)$",
+    re.IGNORECASE,
+)
+_DECLINED = re.compile(
+    r"\b(?:ruled? out|ruling out|refus\w*|declin(?:ed|es|ing)? to (?!comment|say|give|specify|"
+    r"disclose|reveal|confirm|elaborate)\w+|reject\w*|will not|won't|would not|wouldn't|"
+    r"not (?:send|provide|contribute|deploy|join|take part|participate|commit))\b",
+    re.IGNORECASE,
+)
+_CONDITION = re.compile(
+    r"\b(?:if|once|provided(?: that)?|on (?:the )?condition(?: that)?|subject to|as soon as|"
+    r"in the event (?:of|that)|after (?:a|any|the|an eventual) (?:ceasefire|peace|truce|deal|"
+    r"agreement|settlement))\b[^,;.]*",
+    re.IGNORECASE,
+)
+_NUMBERISH = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|"
+    r"million|billion|several|few)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """Which of assembly's checks run (all, normally; the quality bench turns some off)."""
+
+    named: bool = True
+    givers_only: bool = True
+    not_recipient: bool = True
+    status_from_text: bool = True
+    split_joint: bool = True
+
+
+@dataclass
+class _Kept:
+    pledge: DraftPledge
+    actor: Actor
+
+
+@dataclass
+class _Work:
+    people: dict[str, Actor]
+    options: Assembly
+    warnings: list[str] = field(default_factory=list)
+    kept: dict[tuple[str, str], _Kept] = field(default_factory=dict)
+
+
+def _parts(actor: str, people: dict[str, Actor]) -> list[str]:
+    """ "France, Germany and Italy" as three names when each is a country or organisation."""
+    parts = [p.strip() for p in _JOINERS.split(actor) if p.strip()]
+    if len(parts) < 2:
+        return [actor]
+    kinds = [normalize_actor(p, people).kind for p in parts]
+    return parts if all(k in ("country", "organisation") for k in kinds) else [actor]
+
+
+def _giver(actor: Actor) -> Actor | None:
+    """The actor a tracker joins on, or None for one that cannot give (a company, a
+    footballer, "backers"): a person stands for their country or organisation."""
+    if actor.kind == "person":
+        if actor.country is None:
+            return None
+        kind = "organisation" if actor.country.startswith("org:") else "country"
+        return Actor(actor.country, kind, actor.name, actor.country, actor.role)
+    if actor.id.startswith("name:"):
+        return None
+    return actor
+
+
+def _mentions(text: str, actor: Actor, written: str, people: dict[str, Actor]) -> list[int]:
+    """Where ``text`` names the actor: by any of its names, or as the model wrote it."""
+    starts = [s for s, _ in actor_mentions(text, actor, people)]
+    if written and (i := text.lower().find(written.lower())) >= 0:
+        starts.append(i)
+    return sorted(set(starts))
+
+
+def _segment(text: str, start: int, others: list[int]) -> str:
+    """The actor's own clause: from its mention to the next mention of another actor."""
+    end = min((o for o in others if o > start), default=len(text))
+    return text[start:end]
+
+
+def _status(
+    asked: AskedPledge, sentence: str, start: int, others: list[int]
+) -> tuple[PledgeStatus, str | None]:
+    own = _segment(sentence, start, others)
+    lead = sentence[:start] if not [o for o in others if o < start] else ""
+    if _DECLINED.search(own):
+        return PledgeStatus.declined, None
+    firm = asked.status in (PledgeStatus.committed, PledgeStatus.conditional)
+    if firm and (m := _CONDITION.search(own) or _CONDITION.search(lead)):
+        return PledgeStatus.conditional, m.group(0).strip()
+    return asked.status, None
+
+
+def _one(
+    work: _Work, c: Candidate, asked: AskedPledge, written: str, partners: frozenset[str]
+) -> None:
+    """Keep one giver's pledge, or say why not. ``partners`` are the ids of the actors it
+    pledges together with ("France and Germany"), whose clause it shares."""
+    people, options = work.people, work.options
+    what = f"{written!r} ({asked.type.value}, sentence [{c.sentence.number}])"
+    resolved = normalize_actor(written, people)
+    actor = _giver(resolved) if options.givers_only else resolved
+    if actor is None:
+        work.warnings.append(f"dropped {what}: not a country, organisation or group")
+        return
+    text = c.sentence.text
+    here = _mentions(text, resolved, written, people)
+    before = _mentions(c.previous.text, resolved, written, people) if c.previous else []
+    if options.named and not here and not before:
+        work.warnings.append(f"dropped {what}: the sentence does not name it")
+        return
+    cited = [c.sentence.number] if here or not before else []
+    if before and c.previous and not here:
+        cited = [c.previous.number, c.sentence.number]
+    others = sorted({s for s, _, a in _others(c, resolved) if a.id not in partners})
+    if options.not_recipient and here and all(_RECEIVES.search(text[:s]) for s in here):
+        work.warnings.append(f"dropped {what}: it receives, it does not give")
+        return
+    recipient = normalize_actor(asked.recipient, people) if asked.recipient else None
+    if options.not_recipient and recipient is not None and recipient.id == resolved.id:
+        work.warnings.append(f"dropped {what}: it is its own recipient")
+        return
+    status, conditions = asked.status, None
+    if options.status_from_text and here:
+        status, conditions = _status(asked, text, here[0], [o for o in others if o != here[0]])
+    quantity = asked.quantity
+    if quantity and (
+        not _NUMBERISH.search(quantity)
+        or locate(text, quantity).alignment not in (Alignment.exact, Alignment.normalized)
+    ):
+        quantity = None
+    pledge = DraftPledge(
+        actor=written,
+        type=asked.type,
+        what=asked.what,
+        status=status,
+        recipient=asked.recipient,
+        quantity=quantity,
+        conditions=conditions,
+        event="E1",
+        s=cited,
+    )
+    key = (actor.id, asked.type.value)
+    if (known := work.kept.get(key)) is None:
+        work.kept[key] = _Kept(pledge, actor)
+        return
+    base = known.pledge
+    fill = {
+        f: getattr(pledge, f)
+        for f in ("quantity", "conditions", "recipient")
+        if getattr(pledge, f) and not getattr(base, f)
+    }
+    s = base.s + [n for n in pledge.s if n not in base.s]
+    known.pledge = base.model_copy(update={**fill, "s": s})
+
+
+def _others(c: Candidate, actor: Actor) -> list[tuple[int, int, Actor]]:
+    """The spans of every other actor the sentence names."""
+    return [(s, e, a) for s, e, a in actors_in(c.sentence.text) if a.id != actor.id]
+
+
+def _event(
+    answer: EventAnswer | None, title: str | None, text: str, sentences: Sequence[Sentence]
+) -> DraftEvent:
+    """The article's event; a date, place or host the article does not contain is left out."""
+    values: dict[str, str | None] = {"date": None, "location": None, "host": None}
+    cited: list[int] = []
+    for name in values:
+        value = getattr(answer, name, None) if answer else None
+        if not value:
+            continue
+        span = locate(text, value)
+        if span.start is None:
+            continue
+        values[name] = value
+        number = next((s.number for s in sentences if s.start <= span.start < s.end + 1), None)
+        if number is not None and number not in cited:
+            cited.append(number)
+    name = (answer.name if answer else None) or title or "Event"
+    first = sentences[0].number if sentences else 1
+    return DraftEvent(
+        ref="E1",
+        name=name,
+        kind=answer.kind if answer else EventKind.other,
+        s=sorted(cited) or [first],
+        **values,
+    )
+
+
+def assemble(
+    title: str | None,
+    text: str,
+    sentences: Sequence[Sentence],
+    people: dict[str, Actor],
+    event: EventAnswer | None,
+    answers: Sequence[tuple[Candidate, SentenceAnswer]],
+    options: Assembly | None = None,
+) -> tuple[DraftExtraction, list[str]]:
+    """The article's draft (one event, its pledges) and a warning for each pledge dropped."""
+    work = _Work(people, options or Assembly())
+    for candidate, answer in answers:
+        for asked in answer.pledges:
+            split = work.options.split_joint
+            parts = _parts(asked.actor, people) if split else [asked.actor]
+            partners = frozenset(normalize_actor(p, people).id for p in parts)
+            for written in parts:
+                _one(work, candidate, asked, written, partners)
+    draft = DraftExtraction(
+        events=[_event(event, title, text, sentences)],
+        pledges=[k.pledge for k in work.kept.values()],
+    )
+    return draft, work.warnings

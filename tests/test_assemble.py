@@ -1,0 +1,101 @@
+"""Code assembly of the model's answers about single sentences (hand-written answers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from summarizer.assemble import Assembly, assemble
+from summarizer.normalize import people_in
+from summarizer.schemas import AskedPledge, DraftExtraction, EventAnswer, SentenceAnswer
+from summarizer.sentences import split_sentences
+from summarizer.triage import Candidate, triage
+
+TEXT = (
+    "Donors met in Geneva on Tuesday to raise money for Sudan. "
+    "Norway pledged $50 million to Sudan, while Finland ruled out any new funding. "
+    "France and Germany said they would each give 20 million euros once a ceasefire holds. "
+    "The United States said it would consider sending monitors. "
+    "Apple pledged to donate phones. "
+    "Norway also promised 10 trucks."
+)
+
+
+def _asked(actor: str, ctype: str, status: str = "committed", **extra: Any) -> AskedPledge:
+    return AskedPledge(actor=actor, type=ctype, status=status, what="x", **extra)
+
+
+def _run(
+    answers: dict[int, list[AskedPledge]], options: Assembly | None = None
+) -> tuple[DraftExtraction, list[str]]:
+    sentences = split_sentences(TEXT)
+    people = people_in(TEXT)
+    # every sentence may be asked about here, triaged or not
+    candidates = {c.sentence.number: c for c in triage(sentences, people)}
+    for before, s in zip([None, *sentences], sentences, strict=False):
+        candidates.setdefault(s.number, Candidate(s, before, ()))
+    asked = [(candidates[n], SentenceAnswer(pledges=p)) for n, p in answers.items()]
+    event = EventAnswer(name="Sudan donor conference", kind="meeting", date="Tuesday",
+                        location="Geneva", host="the Moon")  # fmt: skip
+    return assemble("Donors meet", TEXT, sentences, people, event, asked, options)
+
+
+def _by_actor(draft: DraftExtraction) -> dict[str, Any]:
+    return {p.actor: p for p in draft.pledges}
+
+
+def test_a_recipient_named_as_a_giver_is_dropped() -> None:
+    draft, warnings = _run({2: [_asked("Norway", "money", quantity="$50 million"),
+                                _asked("Sudan", "money", quantity="$50 million")]})  # fmt: skip
+    assert list(_by_actor(draft)) == ["Norway"]
+    assert any("'Sudan'" in w and "receives" in w for w in warnings)
+
+
+def test_an_actor_the_sentence_does_not_name_is_dropped() -> None:
+    draft, warnings = _run({2: [_asked("Canada", "money")]})
+    assert draft.pledges == []
+    assert any("does not name it" in w for w in warnings)
+    # with the check off, the invention comes through: the check is what stops it
+    off, _ = _run({2: [_asked("Canada", "money")]}, Assembly(named=False))
+    assert [p.actor for p in off.pledges] == ["Canada"]
+
+
+def test_a_refusal_in_the_actors_own_clause_is_declined() -> None:
+    draft, _ = _run({2: [_asked("Norway", "money"), _asked("Finland", "money")]})
+    pledges = _by_actor(draft)
+    assert pledges["Norway"].status.value == "committed"
+    assert pledges["Finland"].status.value == "declined"
+
+
+def test_a_joint_pledge_is_one_per_country_and_the_condition_is_read_from_the_text() -> None:
+    draft, _ = _run({3: [_asked("France and Germany", "money", quantity="20 million euros")]})
+    pledges = _by_actor(draft)
+    assert set(pledges) == {"France", "Germany"}
+    for p in pledges.values():
+        assert p.status.value == "conditional"
+        assert p.conditions == "once a ceasefire holds"
+        assert p.quantity == "20 million euros" and p.s == [3]
+
+
+def test_a_company_is_not_a_giver() -> None:
+    draft, warnings = _run({5: [_asked("Apple", "equipment")]})
+    assert draft.pledges == [] and any("not a country" in w for w in warnings)
+
+
+def test_the_same_actor_and_type_across_sentences_is_one_pledge_citing_both() -> None:
+    draft, _ = _run({2: [_asked("Norway", "money")], 6: [_asked("Norway", "money")]})
+    [norway] = draft.pledges
+    assert norway.s == [2, 6]
+
+
+def test_a_quantity_not_in_the_sentence_is_left_out() -> None:
+    draft, _ = _run({2: [_asked("Norway", "money", quantity="$500 million")]})
+    assert draft.pledges[0].quantity is None
+
+
+def test_the_event_keeps_only_values_found_in_the_text() -> None:
+    draft, _ = _run({})
+    [event] = draft.events
+    assert (event.name, event.date, event.location, event.host) == (
+        "Sudan donor conference", "Tuesday", "Geneva", None,
+    )  # fmt: skip
+    assert event.s == [1]
