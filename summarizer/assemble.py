@@ -25,14 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .ground import locate
-from .normalize import Actor, actor_mentions, actors_in, normalize_actor
+from .normalize import CAPITALS, Actor, actor_mentions, actors_in, normalize_actor
 from .schemas import (
     Alignment,
     AskedPledge,
     DraftEvent,
     DraftExtraction,
     DraftPledge,
-    EventAnswer,
     EventKind,
     PledgeStatus,
     SentenceAnswer,
@@ -40,7 +39,7 @@ from .schemas import (
 from .sentences import Sentence
 from .triage import Candidate
 
-__all__ = ["Assembly", "assemble"]
+__all__ = ["Assembly", "assemble", "event_from_text"]
 
 _JOINERS = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+as well as\s+")
 # what stands before an actor that receives rather than gives
@@ -70,8 +69,11 @@ _NUMBERISH = re.compile(
 
 @dataclass(frozen=True)
 class Assembly:
-    """Which of assembly's checks run (all, normally; the quality bench turns some off)."""
+    """Which of the code-side stages run (all, normally; the quality bench turns some off
+    to measure what each is worth). ``pronouns`` is triage's: ask about a sentence that
+    opens with a pronoun after one that names a giver."""
 
+    pronouns: bool = True
     named: bool = True
     givers_only: bool = True
     not_recipient: bool = True
@@ -129,6 +131,17 @@ def _segment(text: str, start: int, others: list[int]) -> str:
     return text[start:end]
 
 
+_CLAUSE_END = re.compile(r";|,?\s+(?:while|whereas|but)\s+|\.\s")
+
+
+def _clause(sentence: str, start: int) -> str:
+    """What the actor commits to, as the sentence says it: from its name to the end of its
+    clause, at most 120 characters (the report's description)."""
+    end = m.start() if (m := _CLAUSE_END.search(sentence, start)) else len(sentence)
+    own = sentence[start:end].strip(" ,;")
+    return own if len(own) <= 120 else own[:117].rsplit(" ", 1)[0] + "…"
+
+
 def _status(
     asked: AskedPledge, sentence: str, start: int, others: list[int]
 ) -> tuple[PledgeStatus, str | None]:
@@ -167,10 +180,6 @@ def _one(
     if options.not_recipient and here and all(_RECEIVES.search(text[:s]) for s in here):
         work.warnings.append(f"dropped {what}: it receives, it does not give")
         return
-    recipient = normalize_actor(asked.recipient, people) if asked.recipient else None
-    if options.not_recipient and recipient is not None and recipient.id == resolved.id:
-        work.warnings.append(f"dropped {what}: it is its own recipient")
-        return
     status, conditions = asked.status, None
     if options.status_from_text and here:
         status, conditions = _status(asked, text, here[0], [o for o in others if o != here[0]])
@@ -183,9 +192,8 @@ def _one(
     pledge = DraftPledge(
         actor=written,
         type=asked.type,
-        what=asked.what,
+        what=_clause(text, here[0] if here else 0),
         status=status,
-        recipient=asked.recipient,
         quantity=quantity,
         conditions=conditions,
         event="E1",
@@ -198,7 +206,7 @@ def _one(
     base = known.pledge
     fill = {
         f: getattr(pledge, f)
-        for f in ("quantity", "conditions", "recipient")
+        for f in ("quantity", "conditions")
         if getattr(pledge, f) and not getattr(base, f)
     }
     s = base.s + [n for n in pledge.s if n not in base.s]
@@ -210,40 +218,79 @@ def _others(c: Candidate, actor: Actor) -> list[tuple[int, int, Actor]]:
     return [(s, e, a) for s, e, a in actors_in(c.sentence.text) if a.id != actor.id]
 
 
-def _event(
-    answer: EventAnswer | None, title: str | None, text: str, sentences: Sequence[Sentence]
+_KINDS = (
+    (EventKind.summit, re.compile(r"\bsummits?\b", re.I)),
+    (
+        EventKind.meeting,
+        re.compile(r"\b(?:conference|meeting|talks|met|ministerial|forum)\b", re.I),
+    ),
+    (EventKind.agreement, re.compile(r"\b(?:agreement|accord|deal|treaty|signed)\b", re.I)),
+)
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DATE = re.compile(
+    rf"\b(?:{_MONTHS}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?)\b"
+    r"|\b(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+# a dateline ("DUBAI:", "LAS VEGAS (AP) —", "Berlin, June 11 (Reuters) -"), else "in <Place>"
+_DATELINE = re.compile(r"^([A-Z][A-Za-z'. -]{1,30}?)(?=\s*(?:,|:|\(|—|–| - ))")
+_IN_PLACE = re.compile(r"\b(?:in|at)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?)")
+_NOT_A_PLACE = re.compile(
+    rf"^(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|The|A|An)\b"
+)
+
+
+def _place(sentences: Sequence[Sentence], people: dict[str, Actor]) -> tuple[str, int] | None:
+    """Where the event happened, as the article's lead says: a dateline, else the first
+    "in <Place>" that names neither a country nor an organisation."""
+    if sentences and (m := _DATELINE.match(sentences[0].text)):
+        name = m.group(1).strip()
+        if normalize_actor(name, people).kind != "organisation" and not _NOT_A_PLACE.match(name):
+            return name.title() if name.isupper() else name, sentences[0].number
+    for s in sentences:
+        for m in _IN_PLACE.finditer(s.text):
+            name = m.group(1)
+            if _NOT_A_PLACE.match(name):
+                continue
+            kind = normalize_actor(name, people).kind
+            if kind in ("country", "organisation", "group") and name.lower() not in CAPITALS:
+                continue
+            return name, s.number
+    return None
+
+
+def event_from_text(
+    title: str | None, sentences: Sequence[Sentence], people: dict[str, Actor]
 ) -> DraftEvent:
-    """The article's event; a date, place or host the article does not contain is left out."""
-    values: dict[str, str | None] = {"date": None, "location": None, "host": None}
+    """The article's main event, read from its title and lead: no question to the model.
+    Its name is the title; its kind, date and place come from the first sentences, each
+    cited (merge fills what is missing from the other articles of the same event)."""
+    lead = list(sentences[:3])
+    head = " ".join([title or "", *(s.text for s in lead)])
+    kind = next((k for k, pattern in _KINDS if pattern.search(head)), EventKind.announcement)
     cited: list[int] = []
-    for name in values:
-        value = getattr(answer, name, None) if answer else None
-        if not value:
-            continue
-        span = locate(text, value)
-        if span.start is None:
-            continue
-        values[name] = value
-        number = next((s.number for s in sentences if s.start <= span.start < s.end + 1), None)
-        if number is not None and number not in cited:
-            cited.append(number)
-    name = (answer.name if answer else None) or title or "Event"
+    date = None
+    for s in lead:
+        if m := _DATE.search(s.text):
+            date, cited = m.group(0), [s.number]
+            break
+    location = None
+    if found := _place(lead, people):
+        location = found[0]
+        cited = sorted({*cited, found[1]})
+    name = title or (sentences[0].text[:80] if sentences else "Event")
     first = sentences[0].number if sentences else 1
     return DraftEvent(
-        ref="E1",
-        name=name,
-        kind=answer.kind if answer else EventKind.other,
-        s=sorted(cited) or [first],
-        **values,
+        ref="E1", name=name, kind=kind, date=date, location=location, s=cited or [first]
     )
 
 
 def assemble(
     title: str | None,
-    text: str,
     sentences: Sequence[Sentence],
     people: dict[str, Actor],
-    event: EventAnswer | None,
     answers: Sequence[tuple[Candidate, SentenceAnswer]],
     options: Assembly | None = None,
 ) -> tuple[DraftExtraction, list[str]]:
@@ -257,7 +304,7 @@ def assemble(
             for written in parts:
                 _one(work, candidate, asked, written, partners)
     draft = DraftExtraction(
-        events=[_event(event, title, text, sentences)],
+        events=[event_from_text(title, sentences, people)],
         pledges=[k.pledge for k in work.kept.values()],
     )
     return draft, work.warnings

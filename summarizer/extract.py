@@ -5,12 +5,14 @@ whole article in one answer, so an article is read in stages, each handing the n
 
 1. split the text into sentences (``sentences``) and find the people it introduces;
 2. triage (``triage``): the sentences that name a possible giver and carry a commitment cue;
-3. ask, in one round of independent requests: what event the article reports (title and
-   lead), and for each candidate sentence which givers commit to what (the title and the
-   sentence before it as context). Every request of a kind starts with the same static
-   instructions and tool schema, so llama.cpp reuses the prefix it has already evaluated;
+3. ask, in one round of independent requests, for each candidate sentence which givers
+   commit to what (with the title and the sentence before it as context). Every request
+   starts with the same static instructions and tool schema, then the article's title, so
+   llama.cpp reuses the prefix it has already evaluated and reads only the new sentences;
 4. assemble the answers in code (``assemble``): actors resolved and checked against the
-   text, recipients dropped, statuses and conditions read from the text;
+   text, recipients dropped, statuses and conditions read from the text, and the article's
+   event read from its title and lead (a question about it would cost more than all the
+   sentence questions: its different instructions evict the cached prefix twice an article);
 5. ground every value (``ground``).
 
 ``_steps`` is that procedure: a generator that yields each round of requests and is sent
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -37,7 +39,6 @@ from .schemas import (
     Article,
     ArticleExtraction,
     DraftExtraction,
-    EventAnswer,
     SentenceAnswer,
     Usage,
 )
@@ -53,7 +54,6 @@ __all__ = [
     "estimate_tokens",
     "extract",
     "extract_with_drafts",
-    "lead",
     "prompt_version",
     "reground",
     "steps",
@@ -62,18 +62,15 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SENTENCE_PROMPT = "sentence"
-EVENT_PROMPT = "event"
-# cap on each answer: a sentence's commitments, or an event, fit well within it
-ANSWER_TOKENS = 384
-# the article's lead that the event question reads
-LEAD_TOKENS = 700
+# cap on each answer: a sentence's commitments fit well within it
+ANSWER_TOKENS = 320
 
 WITHHELD = "(withheld: this sentence reads as instructions to a model)"
 
 
 def prompt_version(settings: Settings) -> str:
     """The version of every prompt a run with ``settings`` sends (part of cache keys)."""
-    return f"{load_prompt(SENTENCE_PROMPT).version}+{load_prompt(EVENT_PROMPT).version}"
+    return load_prompt(SENTENCE_PROMPT).version
 
 
 @dataclass(frozen=True)
@@ -91,23 +88,6 @@ class Request:
 # error the call ended with
 Reply = tuple[BaseModel, Usage] | LLMError
 Steps = Generator[list[Request], list[Reply], tuple[ArticleExtraction, DraftExtraction]]
-
-
-def lead(article: Article, sentences: Sequence[Sentence]) -> str:
-    """The event question: title, publication date and the first sentences of the text
-    (instructions to a model withheld)."""
-    suspect = suspect_sentences(sentences)
-    head = [f"Title: {article.title}"] if article.title else []
-    if article.published:
-        head.append(f"Published: {article.published.isoformat()}")
-    body: list[str] = []
-    size = 0
-    for s in sentences:
-        size += estimate_tokens(s.text)
-        if body and size > LEAD_TOKENS:
-            break
-        body.append(WITHHELD if s.number in suspect else s.text)
-    return "\n".join(head) + "\n\n" + " ".join(body)
 
 
 def _question(article: Article, c: Candidate, suspect: set[int]) -> str:
@@ -144,15 +124,15 @@ def steps(
 def _steps(article: Article, settings: Settings, label: str, assembly: Assembly | None) -> Steps:
     sentences = split_sentences(article.text)
     people = people_in(article.text)
-    candidates = triage(sentences, people)
+    assembly = assembly or Assembly()
+    candidates = triage(sentences, people, follow_pronouns=assembly.pronouns)
     suspect = suspect_sentences(sentences)
     budget = settings.token_budget
-    round_ = [_ask(EVENT_PROMPT, lead(article, sentences), EventAnswer, budget)]
-    round_ += [
+    round_ = [
         _ask(SENTENCE_PROMPT, _question(article, c, suspect), SentenceAnswer, budget)
         for c in candidates
     ]
-    replies = yield round_
+    replies = (yield round_) if round_ else []
     usage, warnings = Usage(), []
     answers: list[BaseModel | None] = []
     for request, reply in zip(round_, replies, strict=True):
@@ -169,7 +149,7 @@ def _steps(article: Article, settings: Settings, label: str, assembly: Assembly 
         usage = usage.add(used)
         answers.append(answer)
     failed = [r for r in replies if isinstance(r, LLMError)]
-    if failed and len(failed) == len(replies):
+    if replies and len(failed) == len(replies):
         first = failed[0]
         raise type(first)(f"no valid answer to any of {len(replies)} questions: {first}", usage)
     if usage.total_tokens > budget:
@@ -177,15 +157,10 @@ def _steps(article: Article, settings: Settings, label: str, assembly: Assembly 
             f"token budget of {budget} spent (article {article.id}, {usage.total_tokens} tokens)",
             usage,
         )
-    event = answers[0] if isinstance(answers[0], EventAnswer) else None
     asked = [
-        (c, a)
-        for c, a in zip(candidates, answers[1:], strict=True)
-        if isinstance(a, SentenceAnswer)
+        (c, a) for c, a in zip(candidates, answers, strict=True) if isinstance(a, SentenceAnswer)
     ]
-    draft, dropped = assemble(
-        article.title, article.text, sentences, people, event, asked, assembly
-    )
+    draft, dropped = assemble(article.title, sentences, people, asked, assembly)
     extraction = _grounded(
         article, sentences, draft, model=label, prompt_version=prompt_version(settings), usage=usage
     )

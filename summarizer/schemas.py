@@ -133,25 +133,13 @@ class AskedPledge(BaseModel):
     actor: str = Field(description="The giver, as the sentence names it")
     type: CommitmentType
     status: PledgeStatus
-    what: str = Field(description="The commitment, in a few words")
     quantity: str | None = Field(None, description="As written")
-    recipient: str | None = None
 
 
 class SentenceAnswer(BaseModel):
     """The commitments stated in the sentence."""
 
     pledges: list[AskedPledge] = Field(default_factory=list)
-
-
-class EventAnswer(BaseModel):
-    """The main event the article reports."""
-
-    name: str
-    kind: EventKind
-    date: str | None = Field(None, description="As written")
-    location: str | None = Field(None, description="City, as written")
-    host: str | None = None
 
 
 # --------------------------------------------------------------------------- reported

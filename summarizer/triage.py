@@ -47,15 +47,30 @@ class Candidate:
     actors: tuple[Actor, ...]
 
 
-def triage(sentences: Sequence[Sentence], people: dict[str, Actor]) -> list[Candidate]:
-    """The sentences that may state a commitment, in order (withheld ones never)."""
+# A sentence that goes on about the giver of the one before: "He also promised ..."
+_CONTINUES = re.compile(
+    r"^(?:[\"“‘']?)(?:He|She|They|It|The (?:country|government|minister|president|chancellor|"
+    r"prime minister|bloc|alliance|organi[sz]ation|union)|Its|Their|His|Her)\b"
+)
+
+
+def triage(
+    sentences: Sequence[Sentence], people: dict[str, Actor], *, follow_pronouns: bool = True
+) -> list[Candidate]:
+    """The sentences that may state a commitment, in order (withheld ones never). With
+    ``follow_pronouns``, a sentence that names no giver but opens with a pronoun ("He also
+    pledged ...") is asked about when the sentence before names one."""
     suspect = suspect_sentences(sentences)
     out: list[Candidate] = []
     previous: Sentence | None = None
+    before: tuple[Actor, ...] = ()
     for s in sentences:
-        if s.number not in suspect and (_CUE.search(s.text) or _MONEY.search(s.text)):
-            actors = tuple(a for _, _, a in actors_in(s.text, people))
+        actors = tuple(a for _, _, a in actors_in(s.text, people))
+        cue = _CUE.search(s.text) or _MONEY.search(s.text)
+        if s.number not in suspect and cue:
             if actors:
                 out.append(Candidate(s, previous, actors))
-        previous = s
+            elif follow_pronouns and before and _CONTINUES.search(s.text):
+                out.append(Candidate(s, previous, before))
+        previous, before = s, (actors if s.number not in suspect else ())
     return out

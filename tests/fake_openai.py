@@ -1,8 +1,8 @@
 """A small OpenAI-compatible chat server on loopback, for crash tests and the batch benchmark.
 
 It answers every ``POST /v1/chat/completions`` after a fixed latency with a valid tool call
-built from the request: a meeting for the article's event question, and a money pledge for
-every "<Actor> pledged" in a question about one sentence. Nothing about it is clever;
+built from the request: a money pledge for every "<Actor> pledged" in the sentence it is
+asked about. Nothing about it is clever;
 it stands in for a model's latency, not for its judgement.
 
 It also speaks the Files and Batches endpoints in the shapes the OpenAI API reference gives
@@ -31,15 +31,12 @@ _PLEDGE = re.compile(r"\b([A-Z][a-z]+) pledged\b")
 
 
 def answer_for(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """A question about one sentence gets a money pledge for every "<Actor> pledged" in it;
-    any other question (the article's event) gets a meeting."""
+    """A question about one sentence gets a money pledge for every "<Actor> pledged" in it."""
     user = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
     asked = _SENTENCE.search(user)
-    if asked is None:
-        return {"name": "Meeting", "kind": "meeting"}
     pledges = [
-        {"actor": actor, "type": "money", "what": "funding", "status": "committed"}
-        for actor in _PLEDGE.findall(asked.group(1))
+        {"actor": actor, "type": "money", "status": "committed"}
+        for actor in _PLEDGE.findall(asked.group(1) if asked else "")
     ]
     return {"pledges": pledges}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from summarizer.assemble import Assembly, assemble
 from summarizer.normalize import people_in
-from summarizer.schemas import AskedPledge, DraftExtraction, EventAnswer, SentenceAnswer
+from summarizer.schemas import AskedPledge, DraftExtraction, SentenceAnswer
 from summarizer.sentences import split_sentences
 from summarizer.triage import Candidate, triage
 
@@ -21,7 +21,7 @@ TEXT = (
 
 
 def _asked(actor: str, ctype: str, status: str = "committed", **extra: Any) -> AskedPledge:
-    return AskedPledge(actor=actor, type=ctype, status=status, what="x", **extra)
+    return AskedPledge(actor=actor, type=ctype, status=status, **extra)
 
 
 def _run(
@@ -34,9 +34,7 @@ def _run(
     for before, s in zip([None, *sentences], sentences, strict=False):
         candidates.setdefault(s.number, Candidate(s, before, ()))
     asked = [(candidates[n], SentenceAnswer(pledges=p)) for n, p in answers.items()]
-    event = EventAnswer(name="Sudan donor conference", kind="meeting", date="Tuesday",
-                        location="Geneva", host="the Moon")  # fmt: skip
-    return assemble("Donors meet", TEXT, sentences, people, event, asked, options)
+    return assemble("Donors meet in Geneva", sentences, people, asked, options)
 
 
 def _by_actor(draft: DraftExtraction) -> dict[str, Any]:
@@ -92,10 +90,23 @@ def test_a_quantity_not_in_the_sentence_is_left_out() -> None:
     assert draft.pledges[0].quantity is None
 
 
-def test_the_event_keeps_only_values_found_in_the_text() -> None:
+def test_the_description_is_the_actors_own_clause() -> None:
+    draft, _ = _run({2: [_asked("Norway", "money"), _asked("Finland", "money")]})
+    pledges = _by_actor(draft)
+    assert pledges["Norway"].what == "Norway pledged $50 million to Sudan"
+    assert pledges["Finland"].what == "Finland ruled out any new funding."
+
+
+def test_the_event_is_read_from_the_title_and_lead() -> None:
     draft, _ = _run({})
     [event] = draft.events
-    assert (event.name, event.date, event.location, event.host) == (
-        "Sudan donor conference", "Tuesday", "Geneva", None,
+    assert (event.name, event.kind.value, event.date, event.location) == (
+        "Donors meet in Geneva", "meeting", "on Tuesday", "Geneva",
     )  # fmt: skip
     assert event.s == [1]
+
+
+def test_a_dateline_is_the_events_place() -> None:
+    text = "LAS VEGAS (AP) — Ministers met on Sunday. Canada pledged $5 million for Haiti."
+    [event] = assemble(None, split_sentences(text), {}, [])[0].events
+    assert (event.location, event.date) == ("Las Vegas", "on Sunday")

@@ -27,8 +27,8 @@ def _llm(server: Echo, **settings: object) -> LLM:
     return make_llm(server, [], **settings)
 
 
-# Each article is two questions to the model: its event, and the one sentence that pledges.
-CALLS = 2
+# Each article is one question to the model: about the one sentence that pledges.
+CALLS = 1
 
 
 def _articles(path: Path, n: int, start: int = 0, poison: int | None = None) -> Path:
@@ -123,7 +123,7 @@ def test_one_bad_article_is_recorded_and_retried_on_request(tmp_path: Path) -> N
     db = tmp_path / "s.sqlite"
     assert _count(db, "SELECT COUNT(*) FROM failures") == 0
     # the failed attempt's calls are accounted too: 2 per question (one re-ask), then the
-    # successful retry's
+    # successful retry's one
     assert _count(db, "SELECT COUNT(*) FROM calls WHERE hash IN "
                   "(SELECT hash FROM articles WHERE id = 'a2')") == 2 * CALLS + CALLS  # fmt: skip
 
@@ -133,9 +133,9 @@ def test_token_budget_stops_cleanly_and_the_next_run_continues(tmp_path: Path) -
     server = Echo()
     llm = _llm(server)
     with Store(tmp_path / "s.sqlite") as store:
-        options = BatchOptions(concurrency=1, max_tokens_total=2400)
+        options = BatchOptions(concurrency=1, max_tokens_total=1200)
         stopped = run_batch([str(feed)], store, llm.settings, options, llm=llm)
-        # 1,100 tokens an article: the third starts at 2,200 < 2,400, the fourth does not
+        # 550 tokens an article: the third starts at 1,100 < 1,200, the fourth does not
         assert (stopped.status, stopped.extracted, stopped.left) == ("budget", 3, 3)
         assert stopped.report is not None
         waiting = [u for u in stopped.report.unassigned if "not extracted yet" in u.reason]
@@ -301,7 +301,7 @@ def test_cli_summary_budget_exit_code_and_quiet(tmp_path: Path) -> None:
     base = _batch_command(feed, db, base_url, "--concurrency", "1")
     try:
         stopped = subprocess.run(
-            [*base, "--max-tokens-total", "2000"], capture_output=True, text=True, timeout=120
+            [*base, "--max-tokens-total", "1000"], capture_output=True, text=True, timeout=120
         )
         finished = subprocess.run(
             [*base, "-o", str(tmp_path / "r.md")], capture_output=True, text=True, timeout=120
@@ -314,7 +314,7 @@ def test_cli_summary_budget_exit_code_and_quiet(tmp_path: Path) -> None:
     assert "2 extracted" in stopped.stderr and "3 articles not started" in stopped.stderr
     assert finished.returncode == 0, finished.stderr
     assert "2 already extracted, 3 extracted, 0 failed" in finished.stderr
-    assert "tokens: 3,000 prompt + 300 completion in 6 calls" in finished.stderr
+    assert "tokens: 1,500 prompt + 150 completion in 3 calls" in finished.stderr
     assert "Italy" in (tmp_path / "r.md").read_text("utf-8")
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
 

@@ -91,3 +91,54 @@ def test_eval_command_prints_and_writes_the_metrics(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["event_pairs"]["f1"] == 1.0
     bad = CliRunner().invoke(cli, ["eval", "--gold", str(report), str(report)])
     assert bad.exit_code == 2 and "not a gold file" in bad.stderr
+
+
+def test_alt_types_background_distractors_and_material_are_scored_fairly() -> None:
+    gold = Gold.model_validate({"format": "summarizer-gold/1", "distractors": ["d"], "events": [
+        {"id": "g1", "articles": ["a", "b"], "pledges": [
+            _pledge("GBR", "weapons", "committed", alt_types=["money"]),
+            _pledge("DEU", "money", "committed"),
+            _pledge("FRA", "diplomatic", "committed"),
+        ], "background_pledges": [_pledge("ESP", "money", "committed")]},
+    ]})  # fmt: skip
+    report = _report([
+        {"id": "e1", "name": "x", "kind": "summit", "articles": ["a", "b"], "pledges": [
+            _rp("GBR", "money", "committed"),    # an accepted other type: a hit
+            _rp("ESP", "money", "committed"),    # background: neither hit nor false
+            _rp("ITA", "money", "committed"),    # false
+        ]},
+        {"id": "e2", "name": "y", "kind": "summit", "articles": ["d"], "pledges": [
+            _rp("USA", "money", "committed", articles=["d"]),  # from a distractor: false
+        ]},
+    ])  # fmt: skip
+    s = evaluate(report, gold)
+    assert (s.pledges_lenient["tp"], s.pledges_lenient["fp"], s.pledges_lenient["fn"]) == (1, 2, 2)
+    assert s.background_reported == 1
+    assert (s.distractor_pledges, s.distractor_events) == (1, 1)
+    # material: GBR's weapons (hit) and DEU's money (missed); FRA's diplomatic is not material
+    assert (s.pledges_material["tp"], s.pledges_material["fp"], s.pledges_material["fn"]) == (
+        1,
+        2,
+        1,
+    )
+    assert s.pledges_by_type["weapons"]["tp"] == 1 and s.pledges_by_type["money"]["fn"] == 1
+    assert any("DEU/money" in m for m in s.misses) and any("FRA/diplomatic" in m for m in s.misses)
+    assert sorted(f.split(": ")[1].split()[0] for f in s.false_pledges) == [
+        "ITA/money",
+        "USA/money",
+    ]
+
+
+def test_b_cubed_counts_each_article_once() -> None:
+    gold = _gold([{"id": "g1", "articles": ["a", "b", "c", "d"]}])
+    split = _report([
+        {"id": "e1", "name": "x", "kind": "summit", "articles": ["a", "b"]},
+        {"id": "e2", "name": "y", "kind": "summit", "articles": ["c", "d"]},
+    ])  # fmt: skip
+    s = evaluate(split, gold)
+    assert s.event_bcubed == {"precision": 1.0, "recall": 0.5, "f1": 0.667}
+    # an article left out of every event is a cluster of its own
+    alone = evaluate(
+        _report([{"id": "e1", "name": "x", "kind": "summit", "articles": ["a", "b", "c"]}]), gold
+    )
+    assert alone.event_bcubed["recall"] == round((3 * 3 / 4 + 1 / 4) / 4, 3)

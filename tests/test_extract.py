@@ -86,38 +86,35 @@ ROME = Article(
 
 
 def _rome(tool: str, user: str) -> str:
-    """What a model might answer about ROME: the event, and each asked sentence's pledges
-    (with a recipient named as a giver, and an actor the sentence does not name)."""
-    if tool == "EventAnswer":
-        return json.dumps({"name": "Rome ministers' meeting", "kind": "meeting",
-                           "date": "Monday", "location": "Rome"})  # fmt: skip
+    """What a model might answer about each sentence of ROME asked about (with an actor the
+    sentence does not name)."""
     if "Sentence: Italy" in user:
         return json.dumps({"pledges": [
-            {"actor": "Italy", "type": "equipment", "status": "committed", "what": "ships", "quantity": "20 ships"},
-            {"actor": "Greece", "type": "money", "status": "committed", "what": "funds"},
+            {"actor": "Italy", "type": "equipment", "status": "committed", "quantity": "20 ships"},
+            {"actor": "Greece", "type": "money", "status": "committed"},
         ]})  # fmt: skip
     return json.dumps({"pledges": [
-        {"actor": "Spain", "type": "troops", "status": "committed", "what": "medics", "quantity": "30 medics"},
+        {"actor": "Spain", "type": "troops", "status": "committed", "quantity": "30 medics"},
     ]})  # fmt: skip
 
 
-def test_one_round_asks_the_event_and_each_candidate_sentence() -> None:
+def test_one_round_asks_about_each_candidate_sentence() -> None:
     from tests.scripted import Router, make_llm
 
     server = Router(_rome)
     x = extract(ROME, llm=make_llm(server, []))
     tools = [r["tools"][0]["function"]["name"] for r in server.requests]
-    assert tools == ["EventAnswer", "SentenceAnswer", "SentenceAnswer"]
-    asked = [r["messages"][-1]["content"].split("Sentence: ")[-1] for r in server.requests[1:]]
-    assert asked == [
-        "Italy pledged 20 ships.",
-        "Spain said it would send 30 medics once a truce holds.",
-    ]
-    # the instruction to a model is never sent, neither asked about nor shown in the lead
+    assert tools == ["SentenceAnswer", "SentenceAnswer"]
+    asked = [r["messages"][-1]["content"] for r in server.requests]
+    assert asked[0] == (
+        "Title: Ministers meet in Rome\nBefore: Ministers met in Rome on Monday.\n"
+        "Sentence: Italy pledged 20 ships."
+    )
+    assert asked[1].endswith("Sentence: Spain said it would send 30 medics once a truce holds.")
+    # the instruction to a model is never sent
     assert not any("Mars" in json.dumps(r["messages"]) for r in server.requests)
-    # every question of a kind starts with the same static prompt (llama.cpp reuses it)
-    systems = {r["messages"][0]["content"] for r in server.requests[1:]}
-    assert len(systems) == 1
+    # every question starts with the same static prompt (llama.cpp reuses it)
+    assert len({r["messages"][0]["content"] for r in server.requests}) == 1
     italy, spain = x.pledges  # Greece is not named in its sentence: dropped
     assert (italy.actor_id, italy.quantity and italy.quantity.amount) == ("ITA", 20)
     assert (spain.actor_id, spain.status.value, spain.conditions) == (
@@ -126,9 +123,9 @@ def test_one_round_asks_the_event_and_each_candidate_sentence() -> None:
     assert spain.event_id == "rome#E1" and spain.confirmed and italy.confirmed
     assert any("'Greece'" in w for w in x.warnings)
     [event] = x.events
-    assert (event.location, event.date and event.date.text) == ("Rome", "Monday")
-    assert (x.usage.calls, x.usage.prompt_tokens, x.usage.completion_tokens) == (3, 300, 60)
-    assert x.prompt_version.startswith("sentence-") and "+event-" in x.prompt_version
+    assert (event.location, event.date and event.date.text) == ("Rome", "on Monday")
+    assert (x.usage.calls, x.usage.prompt_tokens, x.usage.completion_tokens) == (2, 200, 40)
+    assert x.prompt_version.startswith("sentence-")
 
 
 def test_a_question_without_a_valid_answer_costs_only_that_sentence() -> None:
@@ -148,9 +145,9 @@ def test_an_article_with_no_valid_answer_at_all_fails() -> None:
     from tests.scripted import Router, make_llm
 
     server = Router(lambda tool, user: '{"pledges": "not a list"}')
-    with pytest.raises(ExtractionError, match="no valid answer to any of 3 questions") as info:
+    with pytest.raises(ExtractionError, match="no valid answer to any of 2 questions") as info:
         extract(ROME, llm=make_llm(server, [], max_reasks=0))
-    assert info.value.usage is not None and info.value.usage.calls == 3
+    assert info.value.usage is not None and info.value.usage.calls == 2
 
 
 def test_asyncio_extraction_sends_the_same_requests_and_gets_the_same_result() -> None:
@@ -173,7 +170,7 @@ def test_asyncio_extraction_sends_the_same_requests_and_gets_the_same_result() -
     adone = asyncio.run(run())
     key = lambda r: json.dumps(r, sort_keys=True)  # noqa: E731  (a round's requests run together)
     assert sorted(map(key, loop.requests)) == sorted(map(key, threads.requests))
-    assert len(loop.requests) == 3
+    assert len(loop.requests) == 2
     strip = {"usage": {"seconds"}}  # wall time differs; everything else must not
     assert adone[0].model_dump(exclude=strip) == done[0].model_dump(exclude=strip)
     assert adone[1] == done[1]
@@ -186,9 +183,7 @@ async def test_aextract_runs_articles_concurrently_on_one_model() -> None:
     from tests.scripted import Router, make_llm
 
     def answer(tool: str, user: str) -> str:
-        if tool == "EventAnswer":
-            return '{"name": "Report", "kind": "announcement"}'
-        return '{"pledges": [{"actor": "France", "type": "troops", "status": "committed", "what": "troops"}]}'
+        return '{"pledges": [{"actor": "France", "type": "troops", "status": "committed"}]}'
 
     server = Router(answer)
     llm = make_llm(server, [])
@@ -198,4 +193,4 @@ async def test_aextract_runs_articles_concurrently_on_one_model() -> None:
     results = await asyncio.gather(*(aextract(a, llm=llm) for a in articles))
     assert [x.article_id for x in results] == ["a0", "a1", "a2"]
     assert all(x.pledges[0].actor_id == "FRA" for x in results)
-    assert len(server.requests) == 6
+    assert len(server.requests) == 3

@@ -147,10 +147,11 @@ def test_truncated_completion_is_reported_not_re_asked(
     base_url: Callable[[str], str], vcr: Any
 ) -> None:
     sleeps: list[float] = []
+    # both questions (the two pledging sentences) are cut: none is re-asked, the article fails
     with pytest.raises(TruncatedOutputError, match="max_tokens=24") as info:
         extract(ARTICLE, llm=_llm(base_url("truncated"), sleeps, max_tokens=24))
     statuses, prompt, completion = _recorded(vcr)
-    assert statuses == [200] and sleeps == []
+    assert statuses == [200, 200] and sleeps == []
     usage = info.value.usage
-    assert (usage.calls, usage.prompt_tokens, usage.completion_tokens) == (1, prompt, completion)
-    assert completion == 24
+    assert (usage.calls, usage.prompt_tokens, usage.completion_tokens) == (2, prompt, completion)
+    assert completion == 2 * 24

@@ -41,9 +41,9 @@ def test_worker_processes_store_what_worker_threads_store(tmp_path: Path) -> Non
         with Store(tmp_path / "processes.sqlite") as store:
             result = run_batch([str(feed)], store, settings, BatchOptions(concurrency=4))
             assert (result.extracted, result.failed) == (12, 0)
-            # two questions an article: its event, and the sentence that pledges
-            assert result.totals is not None and result.totals.calls == 12 * 2
-            assert result.totals.prompt_tokens == 12 * 2 * 500
+            # one question an article: about the sentence that pledges
+            assert result.totals is not None and result.totals.calls == 12
+            assert result.totals.prompt_tokens == 12 * 500
     finally:
         server.kill()
         server.wait()
@@ -133,9 +133,9 @@ def test_warming_up_extracts_once_inside_the_process_and_only_once(
     workers.warm.cache_clear()
     workers.warm()  # the suite blocks the network: a request leaving the process would fail
     tools = [r["tools"][0]["function"]["name"] for r in seen]  # type: ignore[index]
-    assert sorted(tools) == ["EventAnswer", "SentenceAnswer"]  # one extraction's questions
+    assert tools == ["SentenceAnswer"]  # one extraction's question
     workers.warm()
-    assert len(seen) == 2
+    assert len(seen) == 1
 
 
 def test_a_rejected_key_in_a_worker_stops_the_run_as_a_configuration_error(
