@@ -34,7 +34,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from summarizer.assemble import Assembly
-from summarizer.errors import ExtractionError, LLMError, TruncatedOutputError
+from summarizer.errors import ExtractionError, LLMError, SummarizerError, TruncatedOutputError
 from summarizer.evaluate import Gold, evaluate, format_scores
 from summarizer.extract import Reply, steps
 from summarizer.feeds import Loaded, iter_articles
@@ -138,9 +138,13 @@ def main() -> int:
     ]
     settings = Settings(model=args.model)
     started = time.monotonic()
+    failed: dict[str, str] = {}
     if args.extractions:
         saved = ExtractOutput.model_validate_json(args.extractions.read_bytes())
         extractions = saved.extractions
+        failed = {
+            f.get("article", f.get("source", "?")): f.get("error", "") for f in saved.failures
+        }
         code_seconds = 0.0
         unanswered = 0
     else:
@@ -149,8 +153,12 @@ def main() -> int:
             answers = Answers(args.answers, llm, f"{settings.model}")
             extractions = []
             for n, article in enumerate(articles, 1):
-                extractions.append(_extract(article, settings, answers, assembly))
-                print(f"\r{n}/{len(articles)} articles", end="", file=sys.stderr, flush=True)
+                try:
+                    extractions.append(_extract(article, settings, answers, assembly))
+                except SummarizerError as exc:
+                    failed[article.id] = str(exc)
+                if sys.stderr.isatty() or n % 10 == 0 or n == len(articles):
+                    print(f"\r{n}/{len(articles)} articles", end="", file=sys.stderr, flush=True)
             print(file=sys.stderr)
         unanswered = answers.unanswered
         model_seconds = sum(x.usage.seconds for x in extractions)
@@ -186,6 +194,10 @@ def main() -> int:
     )
     if unanswered:
         print(f"{unanswered} requests were not recorded (run without --offline)", file=sys.stderr)
+    if failed:
+        print(
+            f"{len(failed)} articles failed, first: {next(iter(failed.values()))}", file=sys.stderr
+        )
     print()
     print(format_scores(scores, details=args.details), end="")
     if args.json:

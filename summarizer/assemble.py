@@ -37,7 +37,7 @@ from .schemas import (
     SentenceAnswer,
 )
 from .sentences import Sentence
-from .triage import Candidate
+from .triage import Candidate, commits
 
 __all__ = ["Assembly", "assemble", "event_from_text"]
 
@@ -48,6 +48,21 @@ _RECEIVES = re.compile(
     r"(?:\s+the)?\s*)$",
     re.IGNORECASE,
 )
+# what follows an actor that receives: "Gavi secured $9bn", "Sudan will receive"
+_RECEIVING = re.compile(
+    r"[\w’'.-]+(?:\s+[A-Z][\w’'.-]*)*(?:\s*,[^,]{0,60},)?\s+(?:\w+\s+){0,2}?"
+    r"(?:receiv\w*|secur(?:ed|es|ing)|obtain\w*|attract\w*|collect\w*|will have)\b",
+    re.IGNORECASE,
+)
+# a commitment made before the event the article reports
+_BACKGROUND = re.compile(
+    r"\b(?:since (?:19|20)\d\d|since the (?:start|beginning)|last year"
+    r"|earlier this (?:year|month|week)|previously|so far|to date"
+    r"|(?:has|have|had) (?:already )?(?:provided|given|sent|delivered|supplied|disbursed"
+    r"|contributed)|already (?:provided|given|sent|delivered|supplied))\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\bin ((?:19|20)\d\d)\b")
 _DECLINED = re.compile(
     r"\b(?:ruled? out|ruling out|refus\w*|declin(?:ed|es|ing)? to (?!comment|say|give|specify|"
     r"disclose|reveal|confirm|elaborate)\w+|reject\w*|will not|won't|would not|wouldn't|"
@@ -75,6 +90,9 @@ class Assembly:
 
     pronouns: bool = True
     named: bool = True
+    giving_clause: bool = True
+    article_recipients: bool = True
+    background: bool = True
     givers_only: bool = True
     not_recipient: bool = True
     status_from_text: bool = True
@@ -91,6 +109,8 @@ class _Kept:
 class _Work:
     people: dict[str, Actor]
     options: Assembly
+    recipients: frozenset[str] = frozenset()
+    year: int | None = None  # the year the article reports on
     warnings: list[str] = field(default_factory=list)
     kept: dict[tuple[str, str], _Kept] = field(default_factory=dict)
 
@@ -125,6 +145,13 @@ def _mentions(text: str, actor: Actor, written: str, people: dict[str, Actor]) -
     return sorted(set(starts))
 
 
+def _earlier(clause: str, year: int | None) -> bool:
+    """Whether ``clause`` says the commitment was made before the reported event."""
+    if _BACKGROUND.search(clause):
+        return True
+    return year is not None and any(int(y) < year for y in _YEAR.findall(clause))
+
+
 def _segment(text: str, start: int, others: list[int]) -> str:
     """The actor's own clause: from its mention to the next mention of another actor."""
     end = min((o for o in others if o > start), default=len(text))
@@ -132,6 +159,14 @@ def _segment(text: str, start: int, others: list[int]) -> str:
 
 
 _CLAUSE_END = re.compile(r";|,?\s+(?:while|whereas|but)\s+|\.\s")
+_CLAUSE_START = re.compile(r".*(?:;|\bwhile\b|\bwhereas\b|\bbut\b)", re.DOTALL)
+
+
+def _own_clause(sentence: str, start: int) -> str:
+    """The clause of ``sentence`` that holds position ``start``."""
+    begin = m.end() if (m := _CLAUSE_START.match(sentence[:start])) else 0
+    end = m.start() if (m := _CLAUSE_END.search(sentence, start)) else len(sentence)
+    return sentence[begin:end]
 
 
 def _clause(sentence: str, start: int) -> str:
@@ -179,6 +214,18 @@ def _one(
     others = sorted({s for s, _, a in _others(c, resolved) if a.id not in partners})
     if options.not_recipient and here and all(_RECEIVES.search(text[:s]) for s in here):
         work.warnings.append(f"dropped {what}: it receives, it does not give")
+        return
+    if options.article_recipients and actor.id in work.recipients:
+        work.warnings.append(f"dropped {what}: the article names it as a recipient")
+        return
+    if options.not_recipient and here and all(_RECEIVING.match(text, s) for s in here):
+        work.warnings.append(f"dropped {what}: it receives (secured, received ...)")
+        return
+    if options.giving_clause and here and not commits(_own_clause(text, here[0])):
+        work.warnings.append(f"dropped {what}: its clause states no commitment")
+        return
+    if options.background and here and _earlier(_own_clause(text, here[0]), work.year):
+        work.warnings.append(f"dropped {what}: made before this event (background)")
         return
     status, conditions = asked.status, None
     if options.status_from_text and here:
@@ -235,29 +282,48 @@ _DATE = re.compile(
     r"|\b(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 # a dateline ("DUBAI:", "LAS VEGAS (AP) —", "Berlin, June 11 (Reuters) -"), else "in <Place>"
-_DATELINE = re.compile(r"^([A-Z][A-Za-z'. -]{1,30}?)(?=\s*(?:,|:|\(|—|–| - ))")
+_DATELINE = re.compile(
+    r"^([A-Z][A-Z'. -]{1,30}?(?=\s*(?:,|:|\(|—|–| - ))"  # all capitals: BARI, Italy –
+    r"|[A-Z][a-z]+(?: [A-Z][a-z]+)?(?=\s*(?::|\(|—|–)))"  # Dubai: / Berlin (Reuters)
+)
 _IN_PLACE = re.compile(r"\b(?:in|at)\s+((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?)")
 _NOT_A_PLACE = re.compile(
     rf"^(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|The|A|An)\b"
 )
 
 
+_EVENT_IN = re.compile(
+    r"\b(?:summit|conference|meeting|talks|gathering|ministerial|forum|session)\s+(?:\w+\s+){0,2}?"
+    r"(?:in|at)\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?)"
+    r"|\b(?:met|meet|meeting|gathered)\s+(?:\w+\s+){0,3}?(?:in|at)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?)"
+)
+
+
+def _a_place(name: str, people: dict[str, Actor]) -> bool:
+    if _NOT_A_PLACE.match(name):
+        return False
+    kind = normalize_actor(name, people).kind
+    return kind not in ("country", "organisation", "group") or name.lower() in CAPITALS
+
+
 def _place(sentences: Sequence[Sentence], people: dict[str, Actor]) -> tuple[str, int] | None:
-    """Where the event happened, as the article's lead says: a dateline, else the first
-    "in <Place>" that names neither a country nor an organisation."""
-    if sentences and (m := _DATELINE.match(sentences[0].text)):
-        name = m.group(1).strip()
+    """Where the event happened, as the article's lead says: the place a summit, conference
+    or meeting is "in"; else a dateline (where the reporter was); else the first "in <Place>"
+    that names neither a country nor an organisation."""
+    for s in sentences:
+        for found in _EVENT_IN.finditer(s.text):
+            name = found.group(1) or found.group(2)
+            if _a_place(name, people):
+                return name, s.number
+    if sentences and (dateline := _DATELINE.match(sentences[0].text)):
+        name = dateline.group(1).strip()
         if normalize_actor(name, people).kind != "organisation" and not _NOT_A_PLACE.match(name):
             return name.title() if name.isupper() else name, sentences[0].number
     for s in sentences:
         for m in _IN_PLACE.finditer(s.text):
-            name = m.group(1)
-            if _NOT_A_PLACE.match(name):
-                continue
-            kind = normalize_actor(name, people).kind
-            if kind in ("country", "organisation", "group") and name.lower() not in CAPITALS:
-                continue
-            return name, s.number
+            if _a_place(m.group(1), people):
+                return m.group(1), s.number
     return None
 
 
@@ -287,15 +353,37 @@ def event_from_text(
     )
 
 
+_FOR = re.compile(
+    r"\b(?:to|for|help|helping|support|supporting|aid|backing|rebuild|rebuilding)"
+    r"(?:\s+the)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def recipients(
+    title: str | None, sentences: Sequence[Sentence], people: dict[str, Actor]
+) -> frozenset[str]:
+    """Actors the article names as what receives, at least twice: "aid for Ukraine",
+    "pledges to Gavi", "help Sudan". Their pledges are the model mistaking the receiver for a
+    giver, which one sentence alone cannot always show."""
+    counts: dict[str, int] = {}
+    for text in [title or "", *(s.text for s in sentences)]:
+        for start, _, actor in actors_in(text, people):
+            if actor.kind in ("country", "organisation") and _FOR.search(text[:start]):
+                counts[actor.id] = counts.get(actor.id, 0) + 1
+    return frozenset(a for a, n in counts.items() if n >= 2)
+
+
 def assemble(
     title: str | None,
     sentences: Sequence[Sentence],
     people: dict[str, Actor],
     answers: Sequence[tuple[Candidate, SentenceAnswer]],
     options: Assembly | None = None,
+    year: int | None = None,
 ) -> tuple[DraftExtraction, list[str]]:
     """The article's draft (one event, its pledges) and a warning for each pledge dropped."""
-    work = _Work(people, options or Assembly())
+    work = _Work(people, options or Assembly(), recipients(title, sentences, people), year)
     for candidate, answer in answers:
         for asked in answer.pledges:
             split = work.options.split_joint

@@ -160,7 +160,8 @@ def _steps(article: Article, settings: Settings, label: str, assembly: Assembly 
     asked = [
         (c, a) for c, a in zip(candidates, answers, strict=True) if isinstance(a, SentenceAnswer)
     ]
-    draft, dropped = assemble(article.title, sentences, people, asked, assembly)
+    year = article.published.year if article.published else None
+    draft, dropped = assemble(article.title, sentences, people, asked, assembly, year)
     extraction = _grounded(
         article, sentences, draft, model=label, prompt_version=prompt_version(settings), usage=usage
     )

@@ -18,9 +18,10 @@ import calendar
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,7 +31,7 @@ import httpx
 from pydantic import ValidationError
 
 from .errors import InputError
-from .schemas import Article
+from .schemas import Article, published_date
 
 __all__ = [
     "MAX_ARTICLE_BYTES",
@@ -134,7 +135,26 @@ def _decode(data: bytes, name: str, limit: int = MAX_ARTICLE_BYTES) -> tuple[str
         ]
 
 
-def _build(fields: dict[str, Any], name: str) -> Article:
+def _published(fields: dict[str, Any], name: str) -> tuple[dict[str, Any], list[str]]:
+    """A publication date kept at the precision the source gives ("2018-08" is a month),
+    with a warning; one that is not understood is left out, with a warning, and never costs
+    the article."""
+    raw = fields.get("published")
+    if raw is None or isinstance(raw, date) or (isinstance(raw, str) and not raw.strip()):
+        return {**fields, "published": raw or None}, []
+    day, precision = published_date(str(raw))
+    if day is None:
+        warning = f"{name}: publication date {str(raw)!r} not understood; read without one"
+        return {**fields, "published": None}, [warning]
+    warnings = []
+    if precision is not None:
+        warnings.append(f"{name}: publication date {str(raw)!r} is known only to the {precision}")
+    return {**fields, "published": str(raw)}, warnings
+
+
+def _build(fields: dict[str, Any], name: str) -> tuple[Article, list[str]]:
+    """The article, and warnings about what of it could not be read as given."""
+    fields, warnings = _published(fields, name)
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"{name}: empty article (no text)", name)
@@ -150,7 +170,7 @@ def _build(fields: dict[str, Any], name: str) -> Article:
         if not text.strip():
             raise InputError(f"{name}: the HTML holds no text", name)
     try:
-        return Article.model_validate(fields)
+        return Article.model_validate(fields), warnings
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise InputError(f"{name}: {problems}", name) from None
@@ -163,9 +183,11 @@ def article_from_bytes(data: bytes, *, id: str, name: str, suffix: str = ".txt")
         raise InputError(f"{name}: empty article (no text)", name)
     if suffix in (".html", ".htm") or _looks_html(text):
         title, body = html_to_text(text)
-        return Loaded(_build({"id": id, "text": body, "title": title}, name), warnings)
+        article, more = _build({"id": id, "text": body, "title": title}, name)
+        return Loaded(article, warnings + more)
     first = text.strip().splitlines()[0].strip()
-    return Loaded(_build({"id": id, "text": text, "title": first[:300]}, name), warnings)
+    article, more = _build({"id": id, "text": text, "title": first[:300]}, name)
+    return Loaded(article, warnings + more)
 
 
 def _records(text: str, path: Path, jsonl: bool) -> Iterator[tuple[dict[str, Any], str]]:
@@ -207,7 +229,8 @@ def _from_json(path: Path, data: bytes) -> Iterator[Loaded | InputError]:
             continue
         default_id = path.stem if len(records) == 1 else f"{path.stem}-{n}"
         try:
-            yield Loaded(_build({"id": default_id, **record}, name), warnings)
+            article, more = _build({"id": default_id, **record}, name)
+            yield Loaded(article, warnings + more)
         except InputError as exc:
             yield exc
 
@@ -227,9 +250,14 @@ def _slug(value: str) -> str:
 
 
 def _entry_date(entry: Any) -> str | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    if not parsed:
-        return None
+    """The entry's date as feedparser read it; else the date as written ("2018-08"), which
+    ``_published`` keeps at its precision or warns about."""
+    with warnings.catch_warnings():  # feedparser maps "updated" to "published", and says so
+        warnings.simplefilter("ignore", DeprecationWarning)
+        parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+        raw = entry.get("published") or entry.get("updated")
+    if not parsed or (raw and published_date(str(raw))[1] is not None):
+        return str(raw) if raw else None  # a month or a year stays one
     return datetime.fromtimestamp(calendar.timegm(parsed), UTC).date().isoformat()
 
 
@@ -264,7 +292,7 @@ def articles_from_feed(data: bytes, name: str) -> Iterator[Loaded | InputError]:
             "source": source,
         }
         try:
-            yield Loaded(_build(fields, where))
+            yield Loaded(*_build(fields, where))
         except InputError as exc:
             yield exc
 

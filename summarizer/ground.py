@@ -410,7 +410,7 @@ def ground_extraction(
                 id=f"{article.id}#{ev.ref}",
                 name=ev.name,
                 kind=ev.kind,
-                date=resolve_date(ev.date, article.published) if ev.date else None,
+                date=resolve_date(ev.date, article.published_day) if ev.date else None,
                 location=ev.location,
                 host=ev.host,
                 participants=ev.participants,

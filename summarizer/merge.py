@@ -10,6 +10,7 @@ member rules it out, else it starts a new cluster. The score of two candidates a
 * location: the same +1, different -2; host: the same +1;
 * the articles' wording: 6 x the TF-IDF cosine of their texts (distinctive shared words such as
   names of participants or documents), the same article +3;
+* the same pledges (actor and commitment type): +0.75 each, up to three;
 * the event names: rapidfuzz token-set similarity (0 to 1).
 
 Only candidates in the same date block (or undated) are compared, so the work grows with the
@@ -66,16 +67,18 @@ __all__ = ["MERGE_THRESHOLD", "merge"]
 log = logging.getLogger(__name__)
 
 MERGE_THRESHOLD = 2.5
+SHARED_PLEDGE = 0.75  # for each actor and commitment type two candidates share (up to 3)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
 _STOP = frozenset(
-    b"that this with from have been were will would said also they their them than more other "
-    b"after before about which while when where what into over such could should there these "
-    b"those some said says most only very just like time year years being under same".split()
+    "that this with from have been were will would said also they their them than more other "
+    "after before about which while when where what into over such could should there these "
+    "those some said says most only very just like time year years being under same".split()
 )
-# a text's words are its runs of the letters a-z once lower-cased: any other character
-# becomes a space (a table for bytes.translate, which is much quicker than a regex)
-_LETTERS = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+# a text's words are its runs of Unicode word characters once lower-cased ("élysée",
+# "kraków", "zürich"); those of four letters or more count, and shorter ones that hold a
+# digit ("g7", "cop28", "g20"), which name summits
+_WORD = re.compile(r"\w+")
 
 
 # --------------------------------------------------------------------------- candidates
@@ -93,6 +96,7 @@ class _Candidate:
     host: str | None
     name: str  # the event's name in lower case, for comparing names
     order: int
+    pledged: frozenset[tuple[str, CommitmentType]]  # who pledged what kind of thing
     # anchors read from the article text and the spans that say them (made only for the few
     # candidates that need them)
     filled: list[str] | None = None
@@ -279,6 +283,13 @@ def _candidates(
     return out, None
 
 
+def _pledger(p: Pledge) -> str:
+    """Who a pledge is by, for comparing candidates: a person's country, else the actor."""
+    if p.actor_country and (p.actor_id or "").startswith("person:"):
+        return p.actor_country
+    return p.actor_id or p.actor
+
+
 def _candidate(
     x: ArticleExtraction, e: Event, pledges: list[Pledge], text: str | None, order: int, main: bool
 ) -> _Candidate:
@@ -293,6 +304,7 @@ def _candidate(
         host=normalize_actor(e.host).id if e.host else None,
         name=e.name.lower(),
         order=order,
+        pledged=frozenset((_pledger(p), p.commitment_type) for p in pledges),
     )
     missing = cand.day is None or cand.weekday is None or cand.location is None
     if main and text and missing:  # what the model left out, the text may say
@@ -303,12 +315,13 @@ def _candidate(
 # --------------------------------------------------------------------------- similarity
 
 
-def _words(text: str) -> Counter[bytes]:
-    """How often each word of four letters or more occurs in ``text``, stop words left out.
-    Words are runs of a-z after lower-casing (as ASCII bytes: any other character, such as
-    an accented letter, separates words)."""
-    ascii_text = text.lower().encode("ascii", "replace").translate(_LETTERS)
-    c = Counter([w for w in ascii_text.split() if len(w) > 3])
+def _words(text: str) -> Counter[str]:
+    """How often each word occurs in ``text`` (see ``_WORD``), stop words left out."""
+    c = Counter(
+        w
+        for w in _WORD.findall(text.lower())
+        if (len(w) > 3 or (len(w) > 1 and not w.isalpha())) and not w.isdigit()
+    )
     for w in _STOP.intersection(c):
         del c[w]
     return c
@@ -323,15 +336,15 @@ class _TermWeights(dict[int, float]):
         return weight
 
 
-_NO_WORDS: dict[bytes, float] = {}  # the vector of a text not given (never changed)
+_NO_WORDS: dict[str, float] = {}  # the vector of a text not given (never changed)
 
 
 class _Texts:
     """TF-IDF vectors of each article's text (or its evidence when no text is given)."""
 
     def __init__(self, texts: dict[str, str]) -> None:
-        counts: dict[str, Counter[bytes]] = {}
-        every: list[bytes] = []  # each text's distinct words, counted at once below
+        counts: dict[str, Counter[str]] = {}
+        every: list[str] = []  # each text's distinct words, counted at once below
         for k, t in texts.items():
             counts[k] = c = _words(t)
             every += c
@@ -344,7 +357,7 @@ class _Texts:
         same = {w: w for w in df}
         del every, df
         tf, sqrt = _TermWeights(), math.sqrt
-        self.vectors: dict[str, dict[bytes, float]] = {}
+        self.vectors: dict[str, dict[str, float]] = {}
         for k in list(counts):  # each word's (1 + log count) * idf, then normalised
             c = counts.pop(k)  # (its own word objects are freed as it goes)
             words = list(map(same.__getitem__, c))
@@ -365,7 +378,7 @@ class _Texts:
             va, vb = vb, va
         terms = [(va[w] * vb[w], w) for w in va if w in vb]
         top = sorted(terms, reverse=True)[:3]
-        return sum([t for t, _ in terms]), [w.decode() for _, w in top]
+        return sum([t for t, _ in terms]), [w for _, w in top]
 
 
 def _coarse(a: _Candidate, b: _Candidate) -> tuple[date, date] | None:
@@ -440,6 +453,10 @@ def _scored(a: _Candidate, b: _Candidate, texts: _Texts, why: list[str] | None) 
         cos, words = texts.explained(a.article_id, b.article_id)
         score += 6 * cos
         why.append(f"wording similarity {cos:.2f} ({', '.join(words)})")
+    if shared := len(a.pledged & b.pledged):  # the same actors pledging the same things
+        score += SHARED_PLEDGE * min(shared, 3)
+        if why is not None:
+            why.append(f"{shared} pledge{'s' * (shared > 1)} in common")
     name = fuzz.token_set_ratio(a.name, b.name) / 100
     score += name
     if why is not None:

@@ -49,6 +49,12 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "japanese": "JPN", "turkish": "TUR", "turkey": "TUR", "swedish": "SWE", "finnish": "FIN",
     "norwegian": "NOR", "australian": "AUS", "irish": "IRL", "portuguese": "PRT",
     "romanian": "ROU", "lithuanian": "LTU", "latvian": "LVA", "greek": "GRC",
+    "uae": "ARE", "u.a.e.": "ARE", "emirates": "ARE", "emirati": "ARE", "saudi": "SAU",
+    "saudi arabia": "SAU", "qatari": "QAT", "israeli": "ISR", "lebanese": "LBN",
+    "sudanese": "SDN", "egyptian": "EGY", "indian": "IND", "brazilian": "BRA", "mexican": "MEX",
+    "korean": "KOR", "swiss": "CHE", "austrian": "AUT", "hungarian": "HUN", "slovak": "SVK",
+    "slovenian": "SVN", "maltese": "MLT", "luxembourgish": "LUX", "icelandic": "ISL",
+    "new zealand": "NZL", "south africa": "ZAF", "south african": "ZAF",
     "south korea": "KOR", "north korea": "PRK", "iran": "IRN", "syria": "SYR",
     "russia": "RUS", "moldova": "MDA", "venezuela": "VEN", "vietnam": "VNM", "taiwan": "TWN",
     # German names, for news in German
@@ -104,6 +110,12 @@ _ORG_WORDS = re.compile(
     r"federation|association|society)\b",
     re.IGNORECASE,
 )
+# Sets of countries that news names as receivers, not givers
+_RECEIVERS = re.compile(
+    r"\b(?:developing|poor|poorer|poorest|vulnerable|low-income|lower-income|recipient|"
+    r"affected|frontline|island)\b",
+    re.I,
+)
 # Unnamed sets of countries, as news writes them
 _DONORS = re.compile(r"\b(?:donors?|donor (?:countries|nations|governments))\b", re.I)
 _ALLIES = re.compile(
@@ -146,6 +158,7 @@ class Actor:
 
 
 def _clean(name: str) -> str:
+    name = re.sub(r"\s*\([^)]*\)", "", name)  # "the European Union (including Germany)"
     name = re.sub(r"\s+", " ", name.replace("’", "'")).strip(" ,;:\"'")
     if not re.search(r"\b[A-Za-z]\.$", name):  # keep the dot of "U.S." / "U.K."
         name = name.rstrip(".")
@@ -202,11 +215,12 @@ def normalize_actor(name: str, people: dict[str, Actor] | None = None) -> Actor:
         return Actor(_ORGS[key], "organisation", clean)
     if code := country_code(clean):
         return Actor(code, "country", clean, code)
-    if _COLLECTIVE.search(clean):
+    if _COLLECTIVE.search(clean) and not _RECEIVERS.search(clean) and not _DONORS.search(clean):
         return Actor("group:allied-countries", "group", clean)
     if (
         re.fullmatch(r"(?:(?:the|other|some|several|many|\d+|[a-z]+ dozen)\s+)*[\w -]+", key)
         and (_DONORS.search(clean) or _ALLIES.search(clean))
+        and not _RECEIVERS.search(clean)
         and len(clean.split()) <= 4
     ):
         kind = "group:donors" if _DONORS.search(clean) else "group:allied-countries"

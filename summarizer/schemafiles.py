@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .schemas import ArticleExtraction, DraftExtraction, ExtractOutput, Report
+from .schemas import ArticleExtraction, DraftExtraction, ExtractOutput, Report, SentenceAnswer
 
 __all__ = ["SCHEMAS", "render_schemas", "write_schemas"]
 
@@ -20,6 +20,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "draft_extraction": DraftExtraction,
     "extract_output": ExtractOutput,
     "report": Report,
+    "sentence_answer": SentenceAnswer,
 }
 
 

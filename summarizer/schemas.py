@@ -12,12 +12,13 @@ Two families live here:
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEMA_VERSION = "1"
 _Date = date  # for models whose field is itself called "date"
@@ -70,8 +71,34 @@ class Precision(StrEnum):
 # --------------------------------------------------------------------------- input
 
 
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?")
+
+
+def published_date(value: str) -> tuple[date | None, Precision | None]:
+    """A publication date as a feed or file gives it: an ISO date or date-time ("2024-06-13",
+    "2024-06-13T08:00:00Z") is a day; "2018-08" is that month and "2018" that year, kept at
+    their precision (the day is the first of the period). Anything else is not understood:
+    ``(None, None)``."""
+    text = value.strip()
+    try:
+        return date.fromisoformat(text[:10]), None
+    except ValueError:
+        pass
+    if m := _PARTIAL_DATE.fullmatch(text):
+        year, month = int(m.group(1)), int(m.group(2) or 0)
+        if month == 0:
+            return date(year, 1, 1), Precision.year
+        if 1 <= month <= 12:
+            return date(year, month, 1), Precision.month
+    return None, None
+
+
 class Article(BaseModel):
-    """One news article. ``text`` is what evidence offsets index."""
+    """One news article. ``text`` is what evidence offsets index.
+
+    ``published`` may be known only to the month or year ("2018-08"): ``published_precision``
+    then says so, and nothing is resolved against its day. A date that is not understood is
+    dropped from the article (the article itself is kept; readers warn about it)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -80,7 +107,35 @@ class Article(BaseModel):
     title: str | None = None
     url: str | None = None
     published: date | None = None
+    published_precision: Precision | None = Field(
+        None, description="month or year when the source gave only that; none for a full date"
+    )
     source: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _partial_published(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("published"), str):
+            day, precision = published_date(data["published"])
+            data = {**data, "published": day}
+            data.setdefault("published_precision", precision)
+        return data
+
+    @property
+    def published_day(self) -> date | None:
+        """The publication date when it is known to the day (what weekdays resolve against)."""
+        return self.published if self.published_precision is None else None
+
+    @property
+    def published_text(self) -> str | None:
+        """The publication date at its precision: "2024-06-13", "2018-08" or "2018"."""
+        if self.published is None:
+            return None
+        if self.published_precision is Precision.year:
+            return f"{self.published.year:04d}"
+        if self.published_precision is Precision.month:
+            return self.published.isoformat()[:7]
+        return self.published.isoformat()
 
     @property
     def content_hash(self) -> str:

@@ -236,7 +236,7 @@ class Store:
                         article.id,
                         article.title,
                         article.url,
-                        article.published.isoformat() if article.published else None,
+                        article.published_text,
                         article.source,
                         article.text,
                         run_id,

@@ -17,7 +17,7 @@ from .ground import suspect_sentences
 from .normalize import Actor, actors_in
 from .sentences import Sentence
 
-__all__ = ["Candidate", "triage"]
+__all__ = ["Candidate", "commits", "triage"]
 
 # Verbs and phrases of committing, refusing or weighing a commitment (English, plus German,
 # the one other language news feeds commonly bring here).
@@ -36,6 +36,12 @@ _MONEY = re.compile(
     r"|\b(?:euros?|dollars|pounds|yen|francs|kroner|Euro)\b",
     re.IGNORECASE,
 )
+
+
+def commits(text: str) -> bool:
+    """Whether ``text`` carries a commitment cue: a verb of giving, promising, refusing or
+    considering, or an amount of money."""
+    return bool(_CUE.search(text) or _MONEY.search(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +72,7 @@ def triage(
     before: tuple[Actor, ...] = ()
     for s in sentences:
         actors = tuple(a for _, _, a in actors_in(s.text, people))
-        cue = _CUE.search(s.text) or _MONEY.search(s.text)
-        if s.number not in suspect and cue:
+        if s.number not in suspect and commits(s.text):
             if actors:
                 out.append(Candidate(s, previous, actors))
             elif follow_pronouns and before and _CONTINUES.search(s.text):

@@ -110,3 +110,39 @@ def test_a_dateline_is_the_events_place() -> None:
     text = "LAS VEGAS (AP) — Ministers met on Sunday. Canada pledged $5 million for Haiti."
     [event] = assemble(None, split_sentences(text), {}, [])[0].events
     assert (event.location, event.date) == ("Las Vegas", "on Sunday")
+
+
+def _assembled(text: str, answers: dict[int, list[AskedPledge]], **kw: Any) -> DraftExtraction:
+    sentences = split_sentences(text)
+    candidates = [Candidate(s, b, ()) for b, s in zip([None, *sentences], sentences, strict=False)]
+    asked = [(candidates[n - 1], SentenceAnswer(pledges=p)) for n, p in answers.items()]
+    return assemble(kw.pop("title", None), sentences, people_in(text), asked, **kw)[0]
+
+
+def test_an_actor_the_article_names_as_receiving_twice_is_not_a_giver() -> None:
+    text = ("Leaders met to raise aid for Sudan. Sudan welcomed the pledges of donors for the help. "
+            "Norway pledged $5 million to help Sudan.")  # fmt: skip
+    got = _assembled(text, {2: [_asked("Sudan", "money")], 3: [_asked("Norway", "money")]})
+    assert [p.actor for p in got.pledges] == ["Norway"]
+    kept = _assembled(
+        text, {2: [_asked("Sudan", "money")]}, options=Assembly(article_recipients=False)
+    )
+    assert [p.actor for p in kept.pledges] == ["Sudan"]
+
+
+def test_an_actor_that_secures_or_receives_money_is_not_a_giver() -> None:
+    text = "Gavi, the vaccine alliance, secured $9 billion from donors on Wednesday."
+    assert _assembled(text, {1: [_asked("Gavi", "money", quantity="$9 billion")]}).pledges == []
+
+
+def test_a_clause_that_states_no_commitment_yields_no_pledge() -> None:
+    text = "Zelenskiy listed the provisions of the deal, and Japan said the talks were long."
+    assert _assembled(text, {1: [_asked("Japan", "weapons")]}).pledges == []
+
+
+def test_a_commitment_made_before_the_event_is_background() -> None:
+    text = ("Spain provided $1 billion in 2022. Italy has already delivered 10 tanks. "
+            "France pledged $2 billion on Monday.")  # fmt: skip
+    answers = {1: [_asked("Spain", "money")], 2: [_asked("Italy", "weapons")],
+               3: [_asked("France", "money")]}  # fmt: skip
+    assert [p.actor for p in _assembled(text, answers, year=2024).pledges] == ["France"]

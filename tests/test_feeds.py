@@ -163,3 +163,60 @@ def test_one_huge_record_in_a_jsonl_is_refused_and_the_others_read(tmp_path: Pat
     first, second = iter_articles([str(path)])
     assert isinstance(first, InputError) and "over the" in str(first)
     assert isinstance(second, Loaded) and second.article.id == "small"
+
+
+@pytest.mark.parametrize(
+    ("published", "day", "precision", "warned"),
+    [
+        ("2018-08", date(2018, 8, 1), "month", "known only to the month"),
+        ("2019", date(2019, 1, 1), "year", "known only to the year"),
+        ("2024-06-13T08:00:00Z", date(2024, 6, 13), None, None),
+        ("on Wednesday", None, None, "not understood"),
+    ],
+)
+def test_a_partial_or_odd_date_keeps_the_article_in_json_and_jsonl(
+    tmp_path: Path, published: str, day: date | None, precision: str | None, warned: str | None
+) -> None:
+    record = {"id": "a", "text": "France pledged troops.", "published": published}
+    (tmp_path / "one.json").write_text(json.dumps(record))
+    (tmp_path / "many.jsonl").write_text(
+        json.dumps(record) + "\n" + json.dumps({**record, "id": "b"}) + "\n"
+    )
+    for name, count in (("one.json", 1), ("many.jsonl", 2)):
+        items = list(iter_articles([str(tmp_path / name)]))
+        assert len(items) == count and all(isinstance(i, Loaded) for i in items), items
+        for item in items:
+            assert isinstance(item, Loaded)
+            assert item.article.published == day
+            assert (item.article.published_precision or None) == precision
+            if warned:
+                assert any(warned in w for w in item.warnings), item.warnings
+            else:
+                assert item.warnings == []
+
+
+def test_a_feed_entry_with_a_partial_date_is_kept_at_its_precision(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        "<item><title>A</title><link>https://example.org/a</link><pubDate>2018-08</pubDate>"
+        "<description>France pledged troops.</description></item>"
+        "<item><title>B</title><link>https://example.org/b</link><pubDate>sometime</pubDate>"
+        "<description>Italy pledged ships.</description></item>"
+        "</channel></rss>"
+    )
+    a, b = list(iter_articles([str(feed)]))
+    assert isinstance(a, Loaded) and isinstance(b, Loaded)
+    assert (a.article.published, a.article.published_precision) == (date(2018, 8, 1), "month")
+    assert a.article.published_text == "2018-08" and a.article.published_day is None
+    assert b.article.published is None and any("not understood" in w for w in b.warnings)
+
+
+def test_an_html_page_is_kept_whatever_its_date(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html><head><title>Summit</title><meta name="date" content="2018-08"></head>'
+        "<body><p>France pledged troops.</p></body></html>"
+    )
+    art = _one(list(iter_articles([str(page)]))).article
+    assert art.text == "France pledged troops." and art.published is None

@@ -277,9 +277,17 @@ def test_wording_vectors_weigh_distinctive_words_and_share_each_word() -> None:
     assert set(words) == {"zelensky", "leaders", "coalition"}
     assert texts.cosine("a", "a") == pytest.approx(1.0)
     # one word object for all the vectors that have the word
-    key_a = next(w for w in texts.vectors["a"] if w == b"zelensky")
-    key_b = next(w for w in texts.vectors["b"] if w == b"zelensky")
+    key_a = next(w for w in texts.vectors["a"] if w == "zelensky")
+    key_b = next(w for w in texts.vectors["b"] if w == "zelensky")
     assert key_a is key_b
+
+
+def test_words_are_unicode_and_summit_names_with_digits_count() -> None:
+    merge_module = importlib.import_module("summarizer.merge")
+    words = merge_module._words("Leaders met at the Élysée, then in Kraków for the G7 and COP28.")
+    assert {"élysée", "kraków", "g7", "cop28", "leaders"} <= set(words)
+    german = merge_module._words("Deutschland sagt der Ukraine weitere Unterstützung zu.")
+    assert {"deutschland", "ukraine", "weitere", "unterstützung"} <= set(german)
 
 
 def test_countries_pledging_together_become_one_pledge_each() -> None:
