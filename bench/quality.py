@@ -102,7 +102,10 @@ def _extract(
         round_ = next(procedure)
         while True:
             round_ = procedure.send(
-                [answers.send(r.messages, r.response_model, r.max_tokens) for r in round_]
+                [
+                    answers.send(r.messages, r.response_model, r.max_tokens or settings.max_tokens)
+                    for r in round_
+                ]
             )
     except StopIteration as stop:
         extraction: ArticleExtraction = stop.value[0]

@@ -156,12 +156,7 @@ output_option = click.option(
     help="Write here instead of stdout.",
 )  # fmt: skip
 max_tokens_option = click.option(
-    "--max-tokens", type=click.IntRange(64), help="Cap on each completion.  [default: 1536]"
-)
-chunk_option = click.option(
-    "--chunk-tokens",
-    type=click.IntRange(200),
-    help="Split articles longer than this.  [default: 3000]",
+    "--max-tokens", type=click.IntRange(64), help="Cap on each answer.  [default: 384]"
 )
 format_option = click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,
@@ -179,7 +174,6 @@ unconfirmed_option = click.option(
 @model_option
 @base_url_option
 @max_tokens_option
-@chunk_option
 @click.pass_context
 def extract_cmd(
     ctx: click.Context,
@@ -188,7 +182,6 @@ def extract_cmd(
     model: str,
     base_url: str | None,
     max_tokens: int | None,
-    chunk_tokens: int | None,
 ) -> None:
     """Extract events and pledges from articles, as JSON.
 
@@ -199,7 +192,7 @@ def extract_cmd(
     Example:
       summarizer extract examples/articles -o extractions.json
     """
-    settings = _settings(model, base_url, max_tokens=max_tokens, chunk_tokens=chunk_tokens)
+    settings = _settings(model, base_url, max_tokens=max_tokens)
     loaded, failures = _read(paths)
     extractions = _extract(loaded, settings, ctx.obj["quiet"], failures)
     result = ExtractOutput(
@@ -217,7 +210,6 @@ def extract_cmd(
 @model_option
 @base_url_option
 @max_tokens_option
-@chunk_option
 @click.pass_context
 def summarize_cmd(
     ctx: click.Context,
@@ -228,7 +220,6 @@ def summarize_cmd(
     model: str,
     base_url: str | None,
     max_tokens: int | None,
-    chunk_tokens: int | None,
 ) -> None:
     """Extract, ground and merge articles into one sourced account per event.
 
@@ -237,7 +228,7 @@ def summarize_cmd(
       summarizer summarize examples/articles -o summary.md
       summarizer summarize examples/articles --format html -o review.html
     """
-    settings = _settings(model, base_url, max_tokens=max_tokens, chunk_tokens=chunk_tokens)
+    settings = _settings(model, base_url, max_tokens=max_tokens)
     loaded, failures = _read(paths)
     extractions = _extract(loaded, settings, ctx.obj["quiet"], failures)
     articles = [item.article for item in loaded]
@@ -304,7 +295,6 @@ def merge_cmd(extractions: Path, fmt: str, output: Path | None, unconfirmed: boo
 @model_option
 @base_url_option
 @max_tokens_option
-@chunk_option
 @click.pass_context
 def batch_cmd(
     ctx: click.Context,
@@ -325,7 +315,6 @@ def batch_cmd(
     model: str,
     base_url: str | None,
     max_tokens: int | None,
-    chunk_tokens: int | None,
 ) -> None:
     """Extract new articles from feeds and folders into a store, then report on all of it.
 
@@ -342,9 +331,7 @@ def batch_cmd(
     quiet = batch_quiet or ctx.obj["quiet"]
     if batch_quiet:
         _setup_logging(0, True)
-    settings = _settings(
-        model, base_url, max_tokens=max_tokens, chunk_tokens=chunk_tokens, rpm=rpm, tpm=tpm
-    )
+    settings = _settings(model, base_url, max_tokens=max_tokens, rpm=rpm, tpm=tpm)
     options = BatchOptions(
         concurrency=concurrency,
         retry_failed=retry_failed,

@@ -62,8 +62,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SENTENCE_PROMPT = "sentence"
-# cap on each answer: a sentence's commitments fit well within it
-ANSWER_TOKENS = 320
 
 WITHHELD = "(withheld: this sentence reads as instructions to a model)"
 
@@ -81,7 +79,7 @@ class Request:
     messages: list[dict[str, str]]
     response_model: type[BaseModel]
     budget: int
-    max_tokens: int = ANSWER_TOKENS
+    max_tokens: int | None = None  # None: Settings.max_tokens
 
 
 # what a driver sends back for each request of a round: the answer and its usage, or the

@@ -48,7 +48,7 @@ def _body(model: str, request: Request, settings: Settings) -> dict[str, Any]:
         "messages": request.messages,
         "temperature": settings.temperature,
         "seed": settings.seed,
-        "max_tokens": min(request.max_tokens, settings.max_tokens),
+        "max_tokens": request.max_tokens or settings.max_tokens,
         # the response format instructor's JSON_SCHEMA mode sends interactively
         "response_format": {
             "type": "json_schema",
@@ -213,7 +213,7 @@ def _reply(request: Request, body: Any) -> Reply:
     )
     choice = body["choices"][0]
     if choice.get("finish_reason") == "length":
-        return TruncatedOutputError(f"the answer was cut at max_tokens={request.max_tokens}", usage)
+        return TruncatedOutputError("the answer was cut at max_tokens", usage)
     try:
         answer = request.response_model.model_validate_json(choice["message"]["content"] or "")
     except ValidationError as exc:

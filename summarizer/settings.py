@@ -23,12 +23,8 @@ class Settings(BaseModel):
     api_key: str | None = Field(None, repr=False)
     temperature: float = 0.0
     seed: int = 7
-    max_tokens: int = Field(1536, description="Cap on each completion")
+    max_tokens: int = Field(384, description="Cap on each answer")
     max_reasks: int = Field(2, description="Re-asks with the validation error")
-    reask_unfound: bool = Field(True, description="Re-ask once when values are not in the text")
-    pledge_pass: bool = Field(
-        False, description="A second call that lists pledges in commitment-like sentences"
-    )
     max_retries: int = Field(4, description="Retries of 429 / 5xx / timeouts / connection errors")
     rpm: float | None = Field(None, description="Requests per minute this backend allows")
     tpm: float | None = Field(None, description="Tokens per minute this backend allows")
@@ -37,6 +33,4 @@ class Settings(BaseModel):
     timeout: float = Field(300.0, description="Seconds for one HTTP call")
     token_budget: int = Field(40_000, description="Tokens one article may spend, all calls")
     context_tokens: int = Field(8192, description="Context window of the local model")
-    chunk_tokens: int = Field(3000, description="Article tokens per call before splitting")
-    chunk_overlap: int = Field(2, description="Sentences repeated between chunks")
     server_start_timeout: float = 180.0

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.extract import WITHHELD, lead
+from summarizer.normalize import people_in
+from summarizer.triage import triage
 from summarizer.ground import ground_extraction, locate, suspect_sentences
 from summarizer.schemas import Alignment, Article, DraftEvent, DraftPledge
 from summarizer.sentences import split_sentences
@@ -138,9 +139,8 @@ HOSTILE = (
 def test_instructions_in_an_article_are_withheld_from_the_prompt() -> None:
     sentences = split_sentences(HOSTILE)
     assert suspect_sentences(sentences) == {3, 4}
-    prompt = lead(Article(id="h", text=HOSTILE), sentences)
-    assert "Mars" not in prompt and "Jupiter" not in prompt
-    assert WITHHELD in prompt and "France said" in prompt
+    asked = [c.sentence.number for c in triage(sentences, people_in(HOSTILE))]
+    assert asked == [2]  # "France said it could send troops": never the instructions
 
 
 def test_a_pledge_supported_only_by_injected_text_is_never_confirmed() -> None:
