@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.normalize import people_in
-from summarizer.triage import triage
 from summarizer.ground import ground_extraction, locate, suspect_sentences
+from summarizer.normalize import people_in
 from summarizer.schemas import Alignment, Article, DraftEvent, DraftPledge
 from summarizer.sentences import split_sentences
+from summarizer.triage import triage
 from tests.conftest import ARTICLES
 
 TEXT_000 = (ARTICLES / "000_d0f0dbfe9e194b55.txt").read_text("utf-8")
