@@ -112,6 +112,35 @@ def _extract(
         return extraction
 
 
+def _restricted(gold: Gold, ids: set[str]) -> Gold:
+    """The gold of a part of the corpus: its events, pledges and conflicts as those
+    articles report them."""
+    events = []
+    for e in gold.events:
+        if not (articles := [a for a in e.articles if a in ids]):
+            continue
+        keep = lambda ps: [  # noqa: E731
+            p.model_copy(update={"articles": [a for a in p.articles if a in ids]})
+            for p in ps
+            if set(p.articles) & ids
+        ]
+        conflicts = [
+            c for c in e.conflicts if sum(bool(set(v.articles) & ids) for v in c.values) >= 2
+        ]
+        events.append(
+            e.model_copy(
+                update={
+                    "articles": articles,
+                    "pledges": keep(e.pledges),
+                    "background_pledges": keep(e.background_pledges),
+                    "conflicts": conflicts,
+                }
+            )
+        )
+    distractors = [d for d in gold.distractors if d in ids]
+    return gold.model_copy(update={"events": events, "distractors": distractors})
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -125,6 +154,10 @@ def main() -> int:
         help="turn one of assembly's checks off (repeatable)",
     )  # fmt: skip
     ap.add_argument("--extractions", type=Path, help="score a saved `summarizer extract` output")
+    ap.add_argument(
+        "--articles", type=Path,
+        help="run (and score) only the corpus articles in this JSONL; gold is cut to them",
+    )  # fmt: skip
     ap.add_argument("--label", default=None, help="the row's name")
     ap.add_argument("--details", action="store_true", help="list misses and false pledges")
     ap.add_argument("--json", type=Path, help="also write the scores here")
@@ -134,11 +167,10 @@ def main() -> int:
         print(f"no development corpus at {args.devset}: pass --devset DIR", file=sys.stderr)
         return 2
     gold = Gold.model_validate_json(gold_path.read_bytes())
-    articles = [
-        i.article
-        for i in iter_articles([str(args.devset / "articles.jsonl")])
-        if isinstance(i, Loaded)
-    ]
+    source = args.articles or args.devset / "articles.jsonl"
+    articles = [i.article for i in iter_articles([str(source)]) if isinstance(i, Loaded)]
+    if args.articles:
+        gold = _restricted(gold, {a.id for a in articles})
     settings = Settings(model=args.model)
     started = time.monotonic()
     failed: dict[str, str] = {}

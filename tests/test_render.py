@@ -12,6 +12,7 @@ import pytest
 
 from summarizer.merge import merge
 from summarizer.render import render, render_html, render_json, render_markdown
+from summarizer.render.markdown import escape
 from summarizer.schemas import Article, Report
 from tests.fixtures import answer, sample_extractions
 
@@ -46,9 +47,10 @@ def test_markdown_brief_has_every_section_and_numbered_sources(merged) -> None: 
     listed = dict(re.findall(r"^(\d+)\. (\S+) \[\d+:\d+\]", sources, re.M))
     assert used == {int(n) for n in listed}
     text = {a.id: a.text for a in articles}
-    for start, end, quote in re.findall(r"\[(\d+):(\d+)\]: \"(.*)\"$", sources, re.M):
-        assert " ".join(text[next(iter(text))].split()) or True  # sanity: texts loaded
-        assert any(" ".join(t[int(start) : int(end)].split()) == quote for t in text.values())
+    quotes = re.findall(r"\[(\d+):(\d+)\]: \"(.*)\"$", sources, re.M)
+    assert len(quotes) == len(listed)
+    for start, end, quote in quotes:
+        assert any(escape(t[int(start) : int(end)]) == quote for t in text.values())
 
 
 def test_unconfirmed_pledges_are_left_out_unless_asked(merged) -> None:  # type: ignore[no-untyped-def]
@@ -145,3 +147,41 @@ def test_review_page_in_a_real_headless_browser(merged, tmp_path: Path) -> None:
     dom = _chromium(tmp_path, "--dump-dom", bad.as_uri()).stdout
     assert "<title>summarizer report" in dom and "pwned" not in dom.split("<body")[0]
     assert "<script" not in dom.lower()
+
+
+HOSTILE_TITLE = (
+    'Donors pledge aid at <script>alert("x")</script> [click](javascript:alert(1)) **now**'
+)
+
+
+def _hostile_report() -> tuple[Article, Report]:
+    text = (
+        "Leaders met in Paris on Thursday. France pledged <img src=x onerror=alert(1)> troops. "
+        "Italy said it would send `code` and *stars* | pipes."
+    )
+    art = Article(id="h1", title=HOSTILE_TITLE, text=text)
+    x = answer(art, [{"ref": "E1", "name": HOSTILE_TITLE, "kind": "summit", "s": ["Leaders met"]}],
+               [{"actor": "France", "type": "troops", "what": "<img src=x onerror=alert(1)> troops",
+                 "status": "committed", "event": "E1", "s": ["France pledged"]},
+                {"actor": "Italy", "type": "equipment", "what": "`code` and *stars* | pipes",
+                 "status": "committed", "event": "E1", "s": ["Italy said"]}])  # fmt: skip
+    return art, merge([x], [art])
+
+
+def test_article_text_is_inert_in_the_markdown_brief() -> None:
+    _, report = _hostile_report()
+    md = render_markdown(report)
+    assert "<script>" not in md and "<img" not in md and "onerror=alert(1)>" not in md
+    assert "&lt;script&gt;" in md and "&lt;img src=x onerror=alert(1)&gt;" in md
+    assert "[click](javascript:" not in md and "\\[click\\](javascript:" in md
+    assert "**now**" not in md and "\\*\\*now\\*\\*" in md
+    assert "\\`code\\`" in md and "\\| pipes" in md
+    # every table row still has its six cells: no pipe from an article splits one
+    rows = [
+        line
+        for line in md.splitlines()
+        if line.startswith("| France") or line.startswith("| Italy")
+    ]
+    assert rows and all(len(re.findall(r"(?<!\\)\|", row)) == 7 for row in rows)
+    # what the template writes is still Markdown
+    assert "## 1. Donors pledge aid at &lt;script&gt;" in md and "| Actor |" in md

@@ -1,7 +1,15 @@
-"""A readable brief per event, with numbered citations to article and quote."""
+"""A readable brief per event, with numbered citations to article and quote.
+
+Everything an article or feed supplies (titles, names, values, quotes, ids) is escaped on
+the way out, so that a Markdown renderer shows it as text: ``<script>`` becomes
+``&lt;script&gt;``, and emphasis, links, code and table cells cannot be opened from inside an
+article. Only what the template itself writes (headings, tables, citation numbers) is
+Markdown.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jinja2 import Environment, PackageLoader
@@ -9,9 +17,29 @@ from jinja2 import Environment, PackageLoader
 from ..schemas import PledgeStatus, Report, ReportPledge, Sourced
 from .citations import Citations
 
+
+class _Written(str):
+    """Markdown the template writes itself (citation numbers, escaped cells): not escaped."""
+
+
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# an underscore inside a word ("000_d0f0", "snake_case") opens no emphasis: left as it is
+_SPECIAL = re.compile(r"[\\`*\[\]|#!~&<>]|(?<!\w)_|_(?!\w)")
+
+
+def escape(value: Any) -> str:
+    """``value`` as inert Markdown text: HTML's ``&<>`` as entities, Markdown's marks
+    (``\\ ` * _ [ ] | # ! ~``) backslash-escaped, and lines joined (no block can start)."""
+    if isinstance(value, _Written):
+        return value
+    text = " ".join(("" if value is None else str(value)).split())
+    return _SPECIAL.sub(lambda m: _ENTITIES.get(m.group(0)) or "\\" + m.group(0), text)
+
+
 _env = Environment(
     loader=PackageLoader("summarizer.render", "templates"),
     autoescape=False,
+    finalize=escape,
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
@@ -25,13 +53,14 @@ def fmt_value(value: Any) -> str:
 
 
 def cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    """A table cell: escaped like every value (``|`` included)."""
+    return _Written(escape(text))
 
 
 def refs(citations: Citations, sourced: Sourced | None) -> str:
     if sourced is None:
         return ""
-    return "".join(f"[{n}]" for n in citations.cite(sourced.sources))
+    return _Written("".join(f"[{n}]" for n in citations.cite(sourced.sources)))
 
 
 def split_pledges(pledges: list[ReportPledge], unconfirmed: bool) -> dict[str, list[ReportPledge]]:
