@@ -156,7 +156,7 @@ output_option = click.option(
     help="Write here instead of stdout.",
 )  # fmt: skip
 max_tokens_option = click.option(
-    "--max-tokens", type=click.IntRange(64), help="Cap on each answer.  [default: 384]"
+    "--max-tokens", type=click.IntRange(64), help="Cap on each answer.  [default: 320]"
 )
 format_option = click.option(
     "-f", "--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,

@@ -23,7 +23,7 @@ class Settings(BaseModel):
     api_key: str | None = Field(None, repr=False)
     temperature: float = 0.0
     seed: int = 7
-    max_tokens: int = Field(384, description="Cap on each answer")
+    max_tokens: int = Field(320, description="Cap on each answer")
     max_reasks: int = Field(2, description="Re-asks with the validation error")
     max_retries: int = Field(4, description="Retries of 429 / 5xx / timeouts / connection errors")
     rpm: float | None = Field(None, description="Requests per minute this backend allows")
