@@ -29,6 +29,7 @@ from .normalize import CAPITALS, Actor, actor_mentions, actors_in, normalize_act
 from .schemas import (
     Alignment,
     AskedPledge,
+    CommitmentType,
     DraftEvent,
     DraftExtraction,
     DraftPledge,
@@ -51,7 +52,8 @@ _RECEIVES = re.compile(
 # what follows an actor that receives: "Gavi secured $9bn", "Sudan will receive"
 _RECEIVING = re.compile(
     r"[\w’'.-]+(?:\s+[A-Z][\w’'.-]*)*(?:\s*,[^,]{0,60},)?\s+(?:\w+\s+){0,2}?"
-    r"(?:receiv\w*|secur(?:ed|es|ing)|obtain\w*|attract\w*|collect\w*|will have)\b",
+    r"(?:receiv\w*|secur(?:ed|es|ing)|obtain\w*|attract\w*|collect\w*|will have"
+    r"|expect\w*|seek\w*|sought|appeal\w*|urg\w*|call(?:ed|s|ing)? (?:on|for)|ask\w*|need\w*)\b",
     re.IGNORECASE,
 )
 # a commitment made before the event the article reports
@@ -63,6 +65,43 @@ _BACKGROUND = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\bin ((?:19|20)\d\d)\b")
+# words that show what kind of thing a sentence is about
+_KIND_WORDS: dict[CommitmentType, re.Pattern[str]] = {
+    kind: re.compile(pattern, re.IGNORECASE)
+    for kind, pattern in {
+        CommitmentType.money: r"[$€£¥]|\b(?:million|billion|bn|euros?|dollars?|pounds?|yen|funds?"
+        r"|funding|financ\w*|aid|loans?|grants?|budget|contribut\w*|donat\w*|Millionen|Milliarden)\b",
+        CommitmentType.weapons: r"\b(?:weapons?|arms|missiles?|rockets?|munitions?|ammunition"
+        r"|shells?|artillery|howitzers?|tanks?|jets?|F-16s?|fighters?|aircraft|drones?"
+        r"|air[- ]defen[cs]e|Patriots?|launchers?|rifles?|guns?)\b",
+        CommitmentType.troops: r"\b(?:troops|soldiers|personnel|forces|peacekeep\w*|brigades?"
+        r"|battalions?|boots on the ground)\b",
+        CommitmentType.equipment: r"\b(?:equipment|vehicles?|trucks?|generators?|radars?"
+        r"|systems?|supplies|demining|boats?|ships?|vessels?|machines?|kits?|ambulances?)\b",
+        CommitmentType.training: r"\b(?:train\w*|instruct\w*)",
+        CommitmentType.monitoring: r"\b(?:monitor\w*|observ\w*|verif\w*|surveillance)",
+        CommitmentType.sanctions: r"\b(?:sanction\w*|embargo\w*|freez\w*|frozen|assets)",
+        CommitmentType.basing: r"\b(?:bases?|basing|station\w*|host\w*)\b",
+    }.items()
+}
+
+
+def _supported(kind: CommitmentType, text: str) -> bool:
+    """Whether ``text`` speaks of that kind of thing (diplomatic and other: always)."""
+    pattern = _KIND_WORDS.get(kind)
+    return pattern is None or bool(pattern.search(text))
+
+
+def _kinds(asked: Sequence[AskedPledge], text: str) -> list[AskedPledge]:
+    """One actor's answers about one sentence: a model that gives it several kinds of
+    commitment keeps those the sentence speaks of (the first, if it speaks of none)."""
+    kinds = {a.type for a in asked}
+    if len(kinds) < 2:
+        return list(asked)
+    kept = [a for a in asked if _supported(a.type, text)]
+    return kept or [asked[0]]
+
+
 _DECLINED = re.compile(
     r"\b(?:ruled? out|ruling out|refus\w*|declin(?:ed|es|ing)? to (?!comment|say|give|specify|"
     r"disclose|reveal|confirm|elaborate)\w+|reject\w*|will not|won't|would not|wouldn't|"
@@ -93,6 +132,7 @@ class Assembly:
     giving_clause: bool = True
     article_recipients: bool = True
     background: bool = True
+    one_kind: bool = True
     givers_only: bool = True
     not_recipient: bool = True
     status_from_text: bool = True
@@ -385,11 +425,19 @@ def assemble(
     """The article's draft (one event, its pledges) and a warning for each pledge dropped."""
     work = _Work(people, options or Assembly(), recipients(title, sentences, people), year)
     for candidate, answer in answers:
+        by_actor: dict[str, list[tuple[AskedPledge, str, frozenset[str]]]] = {}
         for asked in answer.pledges:
             split = work.options.split_joint
             parts = _parts(asked.actor, people) if split else [asked.actor]
             partners = frozenset(normalize_actor(p, people).id for p in parts)
             for written in parts:
+                key = normalize_actor(written, people).id
+                by_actor.setdefault(key, []).append((asked, written, partners))
+        for group in by_actor.values():
+            if work.options.one_kind:
+                kept = _kinds([a for a, _, _ in group], candidate.sentence.text)
+                group = [g for g in group if any(g[0] is k for k in kept)]
+            for asked, written, partners in group:
                 _one(work, candidate, asked, written, partners)
     draft = DraftExtraction(
         events=[event_from_text(title, sentences, people)],

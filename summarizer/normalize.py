@@ -91,6 +91,7 @@ _ORGS: dict[str, str] = {
     "danish refugee council": "org:danish-refugee-council",
     "world bank": "org:world-bank", "imf": "org:imf", "international monetary fund": "org:imf",
     "african union": "org:au", "au": "org:au", "gavi": "org:gavi", "unicef": "org:unicef",
+    "un children's fund": "org:unicef",
     "who": "org:who", "world health organization": "org:who",
     "european investment bank": "org:eib", "eib": "org:eib",
     "gates foundation": "org:gates-foundation",
@@ -102,6 +103,8 @@ _ORGS: dict[str, str] = {
     "europäische union": "org:eu", "vereinte nationen": "org:un",
     "osce": "org:osce", "opec": "org:opec", "asean": "org:asean", "arab league": "org:arab-league",
 }  # fmt: skip
+
+_ORG_IDS = frozenset(_ORGS.values())
 
 # Words that make an unknown name an organisation ("Norwegian Refugee Council" -> org:...)
 _ORG_WORDS = re.compile(
@@ -132,6 +135,7 @@ _ROLES = (
     "spokesman|Minister"
 )
 _NAME = r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,2}"
+_ROLE_WORD = re.compile(rf"\b(?:{_ROLES})\b")
 _PERSON = re.compile(
     rf"\b(?P<where>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)??)(?:['’]s)?\s+(?P<role>{_ROLES})\s+(?P<name>{_NAME})"
 )
@@ -204,7 +208,8 @@ def people_in(text: str) -> dict[str, Actor]:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """A stable id part: lower-cased words joined by dashes ("Pedro Sánchez" -> pedro-sánchez)."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")
 
 
 def normalize_actor(name: str, people: dict[str, Actor] | None = None) -> Actor:
@@ -236,6 +241,17 @@ def normalize_actor(name: str, people: dict[str, Actor] | None = None) -> Actor:
         code = country_code(m.group("where"))
         if code:
             return Actor(f"person:{_slug(m.group('name'))}", "person", clean, code, m.group("role"))
+    # "European Commission President Ursula von der Leyen", "Spanish Prime Minister Pedro
+    # Sánchez": whom a role speaks for leads the name
+    if (role := _ROLE_WORD.search(clean)) and role.start() > 0:
+        lead = normalize_actor(clean[: role.start()].strip(), people)
+        if lead.kind == "country" or lead.id in _ORG_IDS:
+            return Actor(lead.id, lead.kind, clean, lead.country, role.group(0))
+    # "the 55-member African Union bloc": a known organisation inside the name
+    for m in _known_names().finditer(clean):
+        inner = _ORGS.get(m.group(0).lower())
+        if inner and (len(m.group(0)) > 3 or m.group(0).isupper()):
+            return Actor(inner, "organisation", clean)
     if _ORG_WORDS.search(clean) and not re.search(r"\b(?:government|ministry)\b", key):
         return Actor(f"org:{_slug(clean)}", "organisation", clean)
     # "French forces", "the British government": a country adjective leads
