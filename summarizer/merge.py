@@ -6,12 +6,15 @@ the existing cluster it scores best with, if that score reaches ``MERGE_THRESHOL
 member rules it out, else it starts a new cluster. The score of two candidates adds:
 
 * dates: the same (at the coarser precision) +3, within two days +1, further apart: ruled out;
-* weekdays named for the event ("on Thursday"): the same +1, different: ruled out;
+* weekdays named for the event ("on Thursday"): the same +1, different -1 (a summit lasts
+  days, and outlets name different ones);
 * location: the same +1, different -2; host: the same +1;
 * the articles' wording: 6 x the TF-IDF cosine of their texts (distinctive shared words such as
   names of participants or documents), the same article +3;
-* the same pledges (actor and commitment type): +0.75 each, up to three;
-* the event names: rapidfuzz token-set similarity (0 to 1).
+* the same pledges (actor, commitment type and a figure alike to two digits): +0.75 each,
+  up to three;
+* the event names: rapidfuzz token-set similarity (0 to 1), and +1 for each of up to two
+  words both names share that few event names have ("g7", "gavi", "cop28").
 
 Only candidates in the same date block (or undated) are compared, so the work grows with the
 number of events per block, not with the square of all events. Every merge records why.
@@ -67,7 +70,9 @@ __all__ = ["MERGE_THRESHOLD", "merge"]
 log = logging.getLogger(__name__)
 
 MERGE_THRESHOLD = 2.5
-SHARED_PLEDGE = 0.75  # for each actor and commitment type two candidates share (up to 3)
+NAME_WORD = 1.0  # for each word (up to two) both event names share and few others have
+RARE_NAME_SHARE = 0.15  # "few": at most this share of all event names (and at least two)
+SHARED_PLEDGE = 0.75  # for each pledge (actor, type, figure) two candidates share (up to 3)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
 _STOP = frozenset(
@@ -96,7 +101,7 @@ class _Candidate:
     host: str | None
     name: str  # the event's name in lower case, for comparing names
     order: int
-    pledged: frozenset[tuple[str, CommitmentType]]  # who pledged what kind of thing
+    pledged: frozenset[tuple[str, CommitmentType, float]]  # who pledged how much of what
     # anchors read from the article text and the spans that say them (made only for the few
     # candidates that need them)
     filled: list[str] | None = None
@@ -123,9 +128,6 @@ class _Cluster:
     def rules_out(self, weekday: str | None, day: int | None) -> str | None:
         """A reason no member can be the same event as a candidate on ``weekday`` and
         ``day`` (``_day``), checked against all members."""
-        weekdays = self.weekdays
-        if weekday and weekdays and (len(weekdays) > 1 or weekday not in weekdays):
-            return "different weekdays"
         first, last = self.first, self.last
         if day is None or first is None or last is None:
             return None
@@ -191,11 +193,17 @@ def _fill_from_text(c: _Candidate, found: _Anchors, text: str) -> None:
 
 @lru_cache(maxsize=4096)  # the same places recur across many articles
 def _place(value: str | None) -> str | None:
+    """The city a location names, for comparing ("the Elysee Palace, Paris" -> paris), in
+    one spelling ("Kiev" -> kyiv)."""
     if not value:
         return None
-    words = re.findall(r"[a-z]+", value.lower())
+    words = _WORD.findall(value.lower())
     cities = [w for w in words if w not in {"the", "in", "at", "palace", "elysee", "france", "of"}]
-    return cities[-1] if cities else None
+    return _SPELLINGS.get(cities[-1], cities[-1]) if cities else None
+
+
+# the same city in the spellings news uses
+_SPELLINGS = {"kiev": "kyiv", "kiew": "kyiv", "puglia": "apulia", "bombay": "mumbai"}
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -283,6 +291,14 @@ def _candidates(
     return out, None
 
 
+def _amount(p: Pledge) -> float | None:
+    """A pledge's figure to two significant digits (95 and 96 million are alike; 95 million
+    and 9.5 billion are not), when it has one."""
+    q = p.quantity
+    value = q and (q.amount or q.lower or q.upper)
+    return float(f"{value:.2g}") if value else None
+
+
 def _pledger(p: Pledge) -> str:
     """Who a pledge is by, for comparing candidates: a person's country, else the actor."""
     if p.actor_country and (p.actor_id or "").startswith("person:"):
@@ -304,7 +320,11 @@ def _candidate(
         host=normalize_actor(e.host).id if e.host else None,
         name=e.name.lower(),
         order=order,
-        pledged=frozenset((_pledger(p), p.commitment_type) for p in pledges),
+        pledged=frozenset(
+            (_pledger(p), p.commitment_type, amount)
+            for p in pledges
+            if (amount := _amount(p)) is not None
+        ),
     )
     missing = cand.day is None or cand.weekday is None or cand.location is None
     if main and text and missing:  # what the model left out, the text may say
@@ -343,6 +363,8 @@ class _Texts:
     """TF-IDF vectors of each article's text (or its evidence when no text is given)."""
 
     def __init__(self, texts: dict[str, str]) -> None:
+        self.name_df: Counter[str] = Counter()  # see count_names
+        self.rare = 2.0
         counts: dict[str, Counter[str]] = {}
         every: list[str] = []  # each text's distinct words, counted at once below
         for k, t in texts.items():
@@ -364,6 +386,18 @@ class _Texts:
             weights = list(map(mul, map(tf.__getitem__, c.values()), map(idf.__getitem__, words)))
             norm = sqrt(sum(map(mul, weights, weights))) or 1.0
             self.vectors[k] = dict(zip(words, map(truediv, weights, repeat(norm)), strict=True))
+
+    def count_names(self, cands: Sequence[_Candidate]) -> None:
+        """Remember in how many event names each word occurs: a word few names share ("g7",
+        "gavi", "cop28", "lebanon") names the event, one most share ("summit") does not."""
+        self.name_df = Counter(w for c in cands for w in set(_words(c.name)))
+        self.rare = max(2.0, RARE_NAME_SHARE * len(cands))
+
+    def rare_shared(self, a: _Candidate, b: _Candidate) -> list[str]:
+        """The words of both event names that few other names have, rarest first."""
+        shared = set(_words(a.name)) & set(_words(b.name))
+        df = self.name_df
+        return sorted((w for w in shared if df[w] <= self.rare), key=lambda w: (df[w], w))
 
     def cosine(self, a: str, b: str) -> float:
         va, vb = self.vectors.get(a, _NO_WORDS), self.vectors.get(b, _NO_WORDS)
@@ -423,13 +457,13 @@ def _scored(a: _Candidate, b: _Candidate, texts: _Texts, why: list[str] | None) 
                 why.append(f"dates differ ({a.day} vs {b.day})")
             return None
     if a.weekday and b.weekday:
-        if a.weekday != b.weekday:
-            if why is not None:
-                why.append(f"different weekdays ({a.weekday} vs {b.weekday})")
-            return None
-        score += 1
+        # a summit lasts days: outlets name different ones of them
+        same = a.weekday == b.weekday
+        score += 1 if same else -1
         if why is not None:
-            why.append(f"same weekday ({a.weekday})")
+            why.append(
+                f"same weekday ({a.weekday})" if same else f"weekdays {a.weekday} and {b.weekday}"
+            )
     if a.location and b.location:
         if a.location == b.location:
             score += 1
@@ -453,7 +487,11 @@ def _scored(a: _Candidate, b: _Candidate, texts: _Texts, why: list[str] | None) 
         cos, words = texts.explained(a.article_id, b.article_id)
         score += 6 * cos
         why.append(f"wording similarity {cos:.2f} ({', '.join(words)})")
-    if shared := len(a.pledged & b.pledged):  # the same actors pledging the same things
+    if names := texts.rare_shared(a, b)[:2]:  # the words that name the event, in both names
+        score += NAME_WORD * len(names)
+        if why is not None:
+            why.append(f"both names say {', '.join(names)}")
+    if shared := len(a.pledged & b.pledged):  # the same actors pledging the same amounts
         score += SHARED_PLEDGE * min(shared, 3)
         if why is not None:
             why.append(f"{shared} pledge{'s' * (shared > 1)} in common")
@@ -1099,6 +1137,7 @@ def _merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article]
             unassigned.append(lost)
     phase("candidates")
     texts = _Texts(text_of)
+    texts.count_names(cands)
     phase("wording")
     clusters = _cluster(cands, texts)
     clusters.sort(
