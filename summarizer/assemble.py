@@ -38,7 +38,7 @@ from .schemas import (
     SentenceAnswer,
 )
 from .sentences import Sentence
-from .triage import Candidate, commits
+from .triage import Candidate
 
 __all__ = ["Assembly", "assemble", "event_from_text"]
 
@@ -53,7 +53,8 @@ _RECEIVES = re.compile(
 _RECEIVING = re.compile(
     r"[\w’'.-]+(?:\s+[A-Z][\w’'.-]*)*(?:\s*,[^,]{0,60},)?\s+(?:\w+\s+){0,2}?"
     r"(?:receiv\w*|secur(?:ed|es|ing)|obtain\w*|attract\w*|collect\w*|will have"
-    r"|expect\w*|seek\w*|sought|appeal\w*|urg\w*|call(?:ed|s|ing)? (?:on|for)|ask\w*|need\w*)\b",
+    r"|expect\w*|seek\w*|sought|appeal\w*|urg\w*|call(?:ed|s|ing)? (?:on|for)|ask\w*|need\w*"
+    r"|requir\w*|estimat\w*|report\w*)\b",
     re.IGNORECASE,
 )
 # a commitment made before the event the article reports
@@ -92,14 +93,61 @@ def _supported(kind: CommitmentType, text: str) -> bool:
     return pattern is None or bool(pattern.search(text))
 
 
+# which kind a commitment is when the model's kind is not what the sentence speaks of
+_RETYPE_ORDER = (
+    CommitmentType.weapons,
+    CommitmentType.money,
+    CommitmentType.troops,
+    CommitmentType.equipment,
+    CommitmentType.training,
+    CommitmentType.monitoring,
+    CommitmentType.sanctions,
+)
+
+
+def _kind(asked: CommitmentType, text: str) -> CommitmentType:
+    """The model's kind if ``text`` speaks of it, else the first kind it does speak of
+    ("send a Patriot battery" is weapons, not troops); the model's when it speaks of none."""
+    if asked is CommitmentType.equipment and _supported(CommitmentType.weapons, text):
+        return CommitmentType.weapons  # "air defence systems": the weapons they are
+    if _supported(asked, text):
+        return asked
+    return next((k for k in _RETYPE_ORDER if _supported(k, text)), asked)
+
+
 def _kinds(asked: Sequence[AskedPledge], text: str) -> list[AskedPledge]:
     """One actor's answers about one sentence: a model that gives it several kinds of
-    commitment keeps those the sentence speaks of (the first, if it speaks of none)."""
-    kinds = {a.type for a in asked}
-    if len(kinds) < 2:
+    commitment keeps the first the sentence speaks of (the first, if it speaks of none)."""
+    if len({a.type for a in asked}) < 2:
         return list(asked)
     kept = [a for a in asked if _supported(a.type, text)]
-    return kept or [asked[0]]
+    return [kept[0] if kept else asked[0]]
+
+
+# verbs of committing, refusing or weighing a commitment: what a giver's clause must say
+_VERB = re.compile(
+    r"\b(?:pledg\w*|commit\w*|promis\w*|vow\w*|contribut\w*|donat\w*|provid\w*|offer\w*"
+    r"|announc\w*|allocat\w*|earmark\w*|grant(?:s|ed|ing)?|give[ns]?|giving|gave|send(?:s|ing)?"
+    r"|sent|deploy\w*|deliver\w*|suppl(?:y|ies|ied|ying)|fund(?:s|ed|ing)|financ\w*|invest\w*"
+    r"|sanction\w*|impos\w*|train(?:s|ed|ing)?|monitor\w*|guarantee\w*|transfer\w*|back(?:s|ed)"
+    r"|(?:ready|willing|prepared|agree[ds]?|plans?|intends?|aims?) to|refus\w*|declin\w*"
+    r"|ruled? out|reject\w*|consider\w*|weigh\w*|mull\w*|withdr[ae]w\w*|halt\w*|stop\w*"
+    r"|zugesagt|zusag\w*|sagt\w* .{0,80}\bzu\b|bereitgestellt|bereitstell\w*"
+    r"|stellt\w* .{0,60}bereit|unterstütz\w*|liefer\w*)",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"[$€£¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|trillion|bn|mn|m\b|Millionen|Milliarden)"
+    r"|\b\d[\d,.]*\s+(?:\w+\s+)?(?:troops|soldiers|tanks|jets|missiles|drones|vehicles|systems)",
+    re.IGNORECASE,
+)
+
+
+def _gives(clause: str, sentence: str) -> bool:
+    """Whether the actor's clause states a commitment: a verb of committing in it, or an
+    amount in it while the sentence has such a verb ("Germany, with $100 million; Britain,
+    with up to 60 million pounds" after "countries promising to contribute")."""
+    return bool(_VERB.search(clause) or (_AMOUNT.search(clause) and _VERB.search(sentence)))
 
 
 _DECLINED = re.compile(
@@ -133,6 +181,7 @@ class Assembly:
     article_recipients: bool = True
     background: bool = True
     one_kind: bool = True
+    retype: bool = True
     givers_only: bool = True
     not_recipient: bool = True
     status_from_text: bool = True
@@ -261,7 +310,7 @@ def _one(
     if options.not_recipient and here and all(_RECEIVING.match(text, s) for s in here):
         work.warnings.append(f"dropped {what}: it receives (secured, received ...)")
         return
-    if options.giving_clause and here and not commits(_own_clause(text, here[0])):
+    if options.giving_clause and here and not _gives(_own_clause(text, here[0]), text):
         work.warnings.append(f"dropped {what}: its clause states no commitment")
         return
     if options.background and here and _earlier(_own_clause(text, here[0]), work.year):
@@ -276,9 +325,11 @@ def _one(
         or locate(text, quantity).alignment not in (Alignment.exact, Alignment.normalized)
     ):
         quantity = None
+    kind = _kind(asked.type, _own_clause(text, here[0]) if here else text)
+    kind = kind if options.retype else asked.type
     pledge = DraftPledge(
         actor=written,
-        type=asked.type,
+        type=kind,
         what=_clause(text, here[0] if here else 0),
         status=status,
         quantity=quantity,
@@ -286,7 +337,7 @@ def _one(
         event="E1",
         s=cited,
     )
-    key = (actor.id, asked.type.value)
+    key = (actor.id, kind.value)
     if (known := work.kept.get(key)) is None:
         work.kept[key] = _Kept(pledge, actor)
         return

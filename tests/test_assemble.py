@@ -16,7 +16,7 @@ TEXT = (
     "France and Germany said they would each give 20 million euros once a ceasefire holds. "
     "The United States said it would consider sending monitors. "
     "Apple pledged to donate phones. "
-    "Norway also promised 10 trucks."
+    "Norway also promised $10 million more."
 )
 
 
