@@ -184,12 +184,70 @@ def country_code(name: str) -> str | None:
         return None
 
 
+# Heads of state and government, foreign and defence ministers and heads of organisations
+# who made or announced pledges in 2022-2025, by the names news calls them: a leader speaks
+# for their country when an article does not say which. Update it as offices change hands.
+_LEADERS: dict[str, tuple[str, str]] = {
+    "joe biden": ("USA", "President"), "biden": ("USA", "President"),
+    "donald trump": ("USA", "President"), "trump": ("USA", "President"),
+    "antony blinken": ("USA", "Secretary of State"), "blinken": ("USA", "Secretary of State"),
+    "lloyd austin": ("USA", "Defense Secretary"), "pete hegseth": ("USA", "Defense Secretary"),
+    "hegseth": ("USA", "Defense Secretary"), "marco rubio": ("USA", "Secretary of State"),
+    "rishi sunak": ("GBR", "Prime Minister"), "sunak": ("GBR", "Prime Minister"),
+    "keir starmer": ("GBR", "Prime Minister"), "starmer": ("GBR", "Prime Minister"),
+    "david lammy": ("GBR", "Foreign Secretary"), "lammy": ("GBR", "Foreign Secretary"),
+    "john healey": ("GBR", "Defence Secretary"), "healey": ("GBR", "Defence Secretary"),
+    "david cameron": ("GBR", "Foreign Secretary"), "grant shapps": ("GBR", "Defence Secretary"),
+    "emmanuel macron": ("FRA", "President"), "macron": ("FRA", "President"),
+    "jean-noël barrot": ("FRA", "Foreign Minister"), "barrot": ("FRA", "Foreign Minister"),
+    "stéphane séjourné": ("FRA", "Foreign Minister"), "séjourné": ("FRA", "Foreign Minister"),
+    "olaf scholz": ("DEU", "Chancellor"), "scholz": ("DEU", "Chancellor"),
+    "friedrich merz": ("DEU", "Chancellor"), "merz": ("DEU", "Chancellor"),
+    "annalena baerbock": ("DEU", "Foreign Minister"), "baerbock": ("DEU", "Foreign Minister"),
+    "boris pistorius": ("DEU", "Defence Minister"), "pistorius": ("DEU", "Defence Minister"),
+    "svenja schulze": ("DEU", "Development Minister"),
+    "giorgia meloni": ("ITA", "Prime Minister"), "meloni": ("ITA", "Prime Minister"),
+    "antonio tajani": ("ITA", "Foreign Minister"), "tajani": ("ITA", "Foreign Minister"),
+    "justin trudeau": ("CAN", "Prime Minister"), "trudeau": ("CAN", "Prime Minister"),
+    "mark carney": ("CAN", "Prime Minister"), "carney": ("CAN", "Prime Minister"),
+    "fumio kishida": ("JPN", "Prime Minister"), "kishida": ("JPN", "Prime Minister"),
+    "shigeru ishiba": ("JPN", "Prime Minister"), "ishiba": ("JPN", "Prime Minister"),
+    "pedro sánchez": ("ESP", "Prime Minister"), "pedro sanchez": ("ESP", "Prime Minister"),
+    "mette frederiksen": ("DNK", "Prime Minister"), "frederiksen": ("DNK", "Prime Minister"),
+    "jonas gahr støre": ("NOR", "Prime Minister"), "ulf kristersson": ("SWE", "Prime Minister"),
+    "kristersson": ("SWE", "Prime Minister"), "donald tusk": ("POL", "Prime Minister"),
+    "tusk": ("POL", "Prime Minister"), "dick schoof": ("NLD", "Prime Minister"),
+    "anthony albanese": ("AUS", "Prime Minister"), "albanese": ("AUS", "Prime Minister"),
+    "volodymyr zelensky": ("UKR", "President"), "zelensky": ("UKR", "President"),
+    "zelenskyy": ("UKR", "President"), "zelenskiy": ("UKR", "President"),
+    "ursula von der leyen": ("org:eu", "President of the European Commission"),
+    "von der leyen": ("org:eu", "President of the European Commission"),
+    "josep borrell": ("org:eu", "foreign policy chief"),
+    "borrell": ("org:eu", "foreign policy chief"),
+    "kaja kallas": ("org:eu", "foreign policy chief"), "charles michel": ("org:eu", "President"),
+    "antónio costa": ("org:eu", "President of the European Council"),
+    "jens stoltenberg": ("org:nato", "Secretary General"),
+    "stoltenberg": ("org:nato", "Secretary General"),
+    "mark rutte": ("org:nato", "Secretary General"), "rutte": ("org:nato", "Secretary General"),
+    "antónio guterres": ("org:un", "Secretary-General"),
+    "guterres": ("org:un", "Secretary-General"),
+}  # fmt: skip
+
+
 def people_in(text: str) -> dict[str, Actor]:
-    """People the article introduces with a country (or organisation) and a role.
+    """People the article introduces with a country (or organisation) and a role, and the
+    leaders it names (``_LEADERS``).
 
     Keys are the full name and the surname, lower-cased.
     """
     found: dict[str, Actor] = {}
+    low = text.lower()
+    for name, (code, role) in _LEADERS.items():
+        if name in low and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", low):
+            full = next((n for n, v in _LEADERS.items() if v == (code, role) and name in n), name)
+            found.setdefault(
+                name, Actor(f"person:{_slug(full)}", "person", full.title(), code, role)
+            )
     for m in _PERSON.finditer(text):
         code = country_code(m.group("where"))
         if code is None:
