@@ -388,6 +388,7 @@ _EVENT_IN = re.compile(
     r"(?:in|at)\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?)"
     r"|\b(?:met|meet|meeting|gathered)\s+(?:\w+\s+){0,3}?(?:in|at)\s+(?:the\s+)?"
     r"((?:[A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?)"
+    r"|\b(?:a|an|the)\s+([A-Z][\w'’-]+)\s+(?:\w+\s+)?(?:summit|conference|meeting|talks)\b"
 )
 
 
@@ -404,7 +405,7 @@ def _place(sentences: Sequence[Sentence], people: dict[str, Actor]) -> tuple[str
     that names neither a country nor an organisation."""
     for s in sentences:
         for found in _EVENT_IN.finditer(s.text):
-            name = found.group(1) or found.group(2)
+            name = found.group(1) or found.group(2) or found.group(3)
             if _a_place(name, people):
                 return name, s.number
     if sentences and (dateline := _DATELINE.match(sentences[0].text)):

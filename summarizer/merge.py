@@ -335,6 +335,11 @@ def _candidate(
 # --------------------------------------------------------------------------- similarity
 
 
+def _name_words(name: str) -> set[str]:
+    """The words of an event name, each city in one spelling ("kiev" and "kyiv" alike)."""
+    return {_SPELLINGS.get(w, w) for w in _words(name)}
+
+
 def _words(text: str) -> Counter[str]:
     """How often each word occurs in ``text`` (see ``_WORD``), stop words left out."""
     c = Counter(
@@ -390,12 +395,12 @@ class _Texts:
     def count_names(self, cands: Sequence[_Candidate]) -> None:
         """Remember in how many event names each word occurs: a word few names share ("g7",
         "gavi", "cop28", "lebanon") names the event, one most share ("summit") does not."""
-        self.name_df = Counter(w for c in cands for w in set(_words(c.name)))
+        self.name_df = Counter(w for c in cands for w in _name_words(c.name))
         self.rare = max(2.0, RARE_NAME_SHARE * len(cands))
 
     def rare_shared(self, a: _Candidate, b: _Candidate) -> list[str]:
         """The words of both event names that few other names have, rarest first."""
-        shared = set(_words(a.name)) & set(_words(b.name))
+        shared = _name_words(a.name) & _name_words(b.name)
         df = self.name_df
         return sorted((w for w in shared if df[w] <= self.rare), key=lambda w: (df[w], w))
 

@@ -242,12 +242,11 @@ def people_in(text: str) -> dict[str, Actor]:
     """
     found: dict[str, Actor] = {}
     low = text.lower()
-    for name, (code, role) in _LEADERS.items():
-        if name in low and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", low):
-            full = next((n for n, v in _LEADERS.items() if v == (code, role) and name in n), name)
-            found.setdefault(
-                name, Actor(f"person:{_slug(full)}", "person", full.title(), code, role)
-            )
+    for key, (code, role) in _LEADERS.items():
+        if key in low and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", low):
+            full = next((n for n, v in _LEADERS.items() if v == (code, role) and key in n), key)
+            leader = Actor(f"person:{_slug(full)}", "person", full.title(), code, role)
+            found.setdefault(key, leader)
     for m in _PERSON.finditer(text):
         code = country_code(m.group("where"))
         if code is None:
