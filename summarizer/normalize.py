@@ -242,10 +242,11 @@ def people_in(text: str) -> dict[str, Actor]:
     """
     found: dict[str, Actor] = {}
     low = text.lower()
-    for key, (code, role) in _LEADERS.items():
+    for key, (speaks_for, role) in _LEADERS.items():
         if key in low and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", low):
-            full = next((n for n, v in _LEADERS.items() if v == (code, role) and key in n), key)
-            leader = Actor(f"person:{_slug(full)}", "person", full.title(), code, role)
+            office = (speaks_for, role)
+            full = next((n for n, v in _LEADERS.items() if v == office and key in n), key)
+            leader = Actor(f"person:{_slug(full)}", "person", full.title(), speaks_for, role)
             found.setdefault(key, leader)
     for m in _PERSON.finditer(text):
         code = country_code(m.group("where"))
