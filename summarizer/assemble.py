@@ -52,9 +52,8 @@ _RECEIVES = re.compile(
 # what follows an actor that receives: "Gavi secured $9bn", "Sudan will receive"
 _RECEIVING = re.compile(
     r"[\w’'.-]+(?:\s+[A-Z][\w’'.-]*)*(?:\s*,[^,]{0,60},)?\s+(?:\w+\s+){0,2}?"
-    r"(?:receiv\w*|secur(?:ed|es|ing)|obtain\w*|attract\w*|collect\w*|will have"
-    r"|expect\w*|seek\w*|sought|appeal\w*|urg\w*|call(?:ed|s|ing)? (?:on|for)|ask\w*|need\w*"
-    r"|requir\w*|estimat\w*|report\w*)\b",
+    r"(?:receiv\w*|secur(?:ed|es|ing)|obtain\w*|attract\w*|will have|requir\w*|seek\w*"
+    r"|sought)\b",
     re.IGNORECASE,
 )
 # a commitment made before the event the article reports
@@ -157,11 +156,13 @@ _DECLINED = re.compile(
     re.IGNORECASE,
 )
 _CONDITION = re.compile(
-    r"\b(?:if|once|provided(?: that)?|on (?:the )?condition(?: that)?|subject to|as soon as|"
-    r"in the event (?:of|that)|after (?:a|any|the|an eventual) (?:ceasefire|peace|truce|deal|"
-    r"agreement|settlement))\b[^,;.]*",
+    r"\b(?:if|once|provided that|providing that|on (?:the )?condition(?: that)?|subject to"
+    r"|as soon as|in the event (?:of|that)|after (?:a|any|the|an eventual) (?:ceasefire|peace"
+    r"|truce|deal|agreement|settlement))\b(?:[^,;.]|\.(?=\S))*",  # "U.S." stays in the clause
     re.IGNORECASE,
 )
+# a condition told in the past tense happened already: "as soon as the fund was operational"
+_PAST = re.compile(r"\b(?:was|were|had)\b", re.IGNORECASE)
 _NUMBERISH = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|"
     r"million|billion|several|few)\b",
@@ -184,6 +185,7 @@ class Assembly:
     retype: bool = True
     givers_only: bool = True
     not_recipient: bool = True
+    receiving_verbs: bool = True
     status_from_text: bool = True
     split_joint: bool = True
 
@@ -274,8 +276,13 @@ def _status(
     if _DECLINED.search(own):
         return PledgeStatus.declined, None
     firm = asked.status in (PledgeStatus.committed, PledgeStatus.conditional)
-    if firm and (m := _CONDITION.search(own) or _CONDITION.search(lead)):
+    m = _CONDITION.search(own) or _CONDITION.search(lead)
+    if m and _PAST.search(m.group(0)):
+        m = None
+    if firm and m:
         return PledgeStatus.conditional, m.group(0).strip()
+    if asked.status is PledgeStatus.conditional:  # conditional on nothing the text says
+        return PledgeStatus.committed, None
     return asked.status, None
 
 
@@ -307,7 +314,7 @@ def _one(
     if options.article_recipients and actor.id in work.recipients:
         work.warnings.append(f"dropped {what}: the article names it as a recipient")
         return
-    if options.not_recipient and here and all(_RECEIVING.match(text, s) for s in here):
+    if options.receiving_verbs and here and all(_RECEIVING.match(text, s) for s in here):
         work.warnings.append(f"dropped {what}: it receives (secured, received ...)")
         return
     if options.giving_clause and here and not _gives(_own_clause(text, here[0]), text):

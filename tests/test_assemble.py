@@ -146,3 +146,23 @@ def test_a_commitment_made_before_the_event_is_background() -> None:
     answers = {1: [_asked("Spain", "money")], 2: [_asked("Italy", "weapons")],
                3: [_asked("France", "money")]}  # fmt: skip
     assert [p.actor for p in _assembled(text, answers, year=2024).pledges] == ["France"]
+
+
+def test_a_condition_must_be_in_the_text_and_still_to_come() -> None:
+    text = (
+        "The United States pledged $17.5 million, subject to U.S. Congressional approval. "
+        "The UAE pledged $100 million as soon as the fund was operational. "
+        "Japan pledged $10 million. "
+        "Around $300 million was provided by the United States."
+    )
+    answers = {1: [_asked("United States", "money")],
+               2: [_asked("UAE", "money", status="conditional")],
+               3: [_asked("Japan", "money", status="conditional")]}  # fmt: skip
+    pledges = {p.actor: p for p in _assembled(text, answers).pledges}
+    assert (pledges["United States"].status.value, pledges["United States"].conditions) == (
+        "conditional", "subject to U.S. Congressional approval",
+    )  # fmt: skip
+    assert pledges["UAE"].status.value == "committed"  # it happened already
+    assert pledges["Japan"].status.value == "committed"  # conditional on nothing said
+    later = _assembled(text, {4: [_asked("United States", "money")]}).pledges
+    assert later[0].status.value == "committed"  # "provided by" is no proviso
