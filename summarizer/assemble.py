@@ -158,7 +158,7 @@ _DECLINED = re.compile(
 _CONDITION = re.compile(
     r"\b(?:if|once|provided that|providing that|on (?:the )?condition(?: that)?|subject to"
     r"|as soon as|in the event (?:of|that)|after (?:a|any|the|an eventual) (?:ceasefire|peace"
-    r"|truce|deal|agreement|settlement))\b(?:[^,;.]|\.(?=\S))*",  # "U.S." stays in the clause
+    r"|truce|deal|agreement|settlement))\b(?:[^,;.]|\.(?=\S)|(?<=\b[A-Z])\.)*",  # "U.S." stays
     re.IGNORECASE,
 )
 # a condition told in the past tense happened already: "as soon as the fund was operational"
