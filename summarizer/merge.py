@@ -2,8 +2,9 @@
 
 Clustering is deterministic and explainable. Each article's pledge-bearing events are
 candidates; candidates are taken in order (dated first, then by article id) and each joins
-the existing cluster it scores best with, if that score reaches ``MERGE_THRESHOLD`` and no
-member rules it out, else it starts a new cluster. The score of two candidates adds:
+the existing cluster it scores best with (against any of its first three members), if that
+score reaches ``MERGE_THRESHOLD`` and no member rules it out, else it starts a new cluster.
+The score of two candidates adds:
 
 * dates: the same (at the coarser precision) +3, within two days +1, further apart: ruled out;
 * weekdays named for the event ("on Thursday"): the same +1, different -1 (a summit lasts
@@ -72,6 +73,7 @@ log = logging.getLogger(__name__)
 MERGE_THRESHOLD = 2.5
 NAME_WORD = 1.0  # for each word (up to two) both event names share and few others have
 RARE_NAME_SHARE = 0.15  # "few": at most this share of all event names (and at least two)
+COMPARED = 3  # members of a cluster a candidate is scored against
 SHARED_PLEDGE = 0.75  # for each pledge (actor, type, figure) two candidates share (up to 3)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
@@ -241,7 +243,7 @@ def _anchors(text: str | None) -> _Anchors:
     for m in _PLACE.finditer(text):
         group = 1 if m.group(1) else 2
         if m.group(group).lower() in CAPITALS:
-            place = m.group(group).lower()
+            place = _SPELLINGS.get(m.group(group).lower(), m.group(group).lower())
             spans["location"] = m.span(group)
             break
     return _Anchors(day, weekday, place, spans)
@@ -544,7 +546,7 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
         if len(viable) > 1:
             best: tuple[float, int] | None = None
             for i in viable:
-                score = _score(cand, clusters[i].members[0], texts)
+                score = _best(cand, clusters[i], texts)[0]
                 if (
                     score is not None
                     and score >= MERGE_THRESHOLD
@@ -554,7 +556,7 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
             chosen = best[1] if best else None
         why: list[str] = []
         if chosen is not None:  # the chosen cluster's score again, saying why
-            joined = _scored(cand, clusters[chosen].members[0], texts, why)
+            joined = _scored(cand, _best(cand, clusters[chosen], texts)[1], texts, why)
             if joined is not None and joined >= MERGE_THRESHOLD:
                 clusters[chosen].add(
                     cand, f"{cand.article_id}: joined (score {joined:.2f}: {'; '.join(why)})"
@@ -565,6 +567,17 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
         clusters[-1].add(cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})")
         index.setdefault(block, {}).setdefault(cand.location, []).append(len(clusters) - 1)
     return clusters
+
+
+def _best(cand: _Candidate, cluster: _Cluster, texts: _Texts) -> tuple[float | None, _Candidate]:
+    """The best score of ``cand`` with one of the cluster's first ``COMPARED`` members (the
+    outlets that reported an event first rarely say it all alike), and that member."""
+    best: tuple[float | None, _Candidate] = (None, cluster.members[0])
+    for member in cluster.members[:COMPARED]:
+        score = _score(cand, member, texts)
+        if score is not None and (best[0] is None or score > best[0]):
+            best = (score, member)
+    return best
 
 
 def _pool(index: _Index, block: int, place: str | None) -> list[int]:
