@@ -69,7 +69,7 @@ from .ratelimit import RateLimiter
 from .schemas import Usage
 from .settings import Settings
 
-__all__ = ["LLM", "Backend", "backend_label", "open_llm", "resolve_backend"]
+__all__ = ["LLM", "Backend", "answered_in_process", "backend_label", "open_llm", "resolve_backend"]
 
 log = logging.getLogger(__name__)
 
@@ -289,6 +289,29 @@ def backend_label(settings: Settings) -> str:
     """``backend:model`` as ``LLM.label`` will say it, without opening anything."""
     backend = resolve_backend(settings)
     return f"{backend.name}:{backend.model}"
+
+
+def answered_in_process(
+    settings: Settings, answer: Callable[[httpx.Request], httpx.Response]
+) -> contextlib.closing[LLM]:
+    """A model whose every request, threads' and asyncio's, is answered by ``answer`` in this
+    process (nothing reaches a network): what a worker process warms up on."""
+    transport = httpx.MockTransport(answer)
+    base = settings.base_url or "http://in-process.invalid/v1"
+
+    def connect() -> openai.OpenAI:
+        return openai.OpenAI(
+            base_url=base, api_key="-", http_client=httpx.Client(transport=transport)
+        )
+
+    def aconnect() -> AsyncConnection:
+        http = httpx.AsyncClient(transport=transport)
+        return openai.AsyncOpenAI(base_url=base, api_key="-", http_client=http), transport
+
+    mode = instructor.Mode.TOOLS
+    return contextlib.closing(
+        LLM(connect(), settings.model, mode, settings, "in-process", aconnect=aconnect)
+    )
 
 
 @contextlib.contextmanager

@@ -22,9 +22,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openai
 from pydantic import ValidationError
 
 from .errors import ConfigError, ExtractionError, SummarizerError, TruncatedOutputError
@@ -33,6 +32,9 @@ from .pricing import priced_calls
 from .schemas import Article, ArticleExtraction, DraftExtraction, Usage
 from .settings import Settings
 from .store import ExtractionKey, Store
+
+if TYPE_CHECKING:  # the client comes from the model layer (LLM.client); only its type here
+    import openai
 
 __all__ = ["BatchJob", "build_requests", "collect", "poll", "submit"]
 

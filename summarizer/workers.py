@@ -33,12 +33,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import instructor
-import openai
 
 from .errors import ConfigError, SummarizerError
 from .extract import aextract_with_drafts, extract_with_drafts
-from .llm import LLM, resolve_backend, tls_context
+from .llm import LLM, answered_in_process, resolve_backend, tls_context
 from .schemas import Article, Usage
 from .settings import Settings
 
@@ -119,25 +117,14 @@ def _warm_answer(request: httpx.Request) -> httpx.Response:
 
 
 @functools.cache
-def warm(mode: instructor.Mode = instructor.Mode.TOOLS) -> None:
+def warm() -> None:
     """Build now, once, what a process builds on its first call (the TLS context, the tool
     schema and its docstring, compiled patterns, deferred pydantic validators): about 80 ms
     that every forked worker inherits instead of spending on its first articles. One
     extraction of a two-sentence article runs against answers made in this process; nothing
     leaves it."""
     tls_context()  # every client shares it; the extraction below builds the rest
-    transport = httpx.MockTransport(_warm_answer)
-    base = "http://warm-up.invalid/v1"
-    settings = Settings(model="warm-up", base_url=base, max_reasks=0)
-
-    def connect() -> openai.OpenAI:
-        return openai.OpenAI(
-            base_url=base, api_key="-", http_client=httpx.Client(transport=transport)
-        )
-
-    def aconnect() -> tuple[openai.AsyncOpenAI, httpx.AsyncBaseTransport]:
-        http = httpx.AsyncClient(transport=transport)
-        return openai.AsyncOpenAI(base_url=base, api_key="-", http_client=http), transport
+    settings = Settings(model="warm-up", base_url="http://warm-up.invalid/v1", max_reasks=0)
 
     async def once(llm: LLM) -> None:
         try:
@@ -145,9 +132,7 @@ def warm(mode: instructor.Mode = instructor.Mode.TOOLS) -> None:
         finally:
             await llm.aclose()
 
-    with contextlib.closing(
-        LLM(connect(), "warm-up", mode, settings, "warm-up", aconnect=aconnect)
-    ) as llm:
+    with answered_in_process(settings, _warm_answer) as llm:
         asyncio.run(once(llm))
 
 
