@@ -15,7 +15,8 @@ The score of two candidates adds:
 * the same pledges (actor, commitment type and a figure alike to two digits): +0.75 each,
   up to three;
 * the event names: rapidfuzz token-set similarity (0 to 1), and +1 for each of up to two
-  words both names share that few event names have ("g7", "gavi", "cop28").
+  words both names share that few event names have ("g7", "gavi", "cop28"; only among 20
+  events or more, where a word's rarity means something).
 
 Only candidates in the same date block (or undated) are compared, so the work grows with the
 number of events per block, not with the square of all events. Every merge records why.
@@ -73,6 +74,7 @@ log = logging.getLogger(__name__)
 MERGE_THRESHOLD = 2.5
 NAME_WORD = 1.0  # for each word (up to two) both event names share and few others have
 RARE_NAME_SHARE = 0.15  # "few": at most this share of all event names (and at least two)
+MIN_NAMES = 20  # fewer event names than this say nothing about which words are rare
 COMPARED = 3  # members of a cluster a candidate is scored against
 SHARED_PLEDGE = 0.75  # for each pledge (actor, type, figure) two candidates share (up to 3)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -397,6 +399,8 @@ class _Texts:
     def count_names(self, cands: Sequence[_Candidate]) -> None:
         """Remember in how many event names each word occurs: a word few names share ("g7",
         "gavi", "cop28", "lebanon") names the event, one most share ("summit") does not."""
+        if len(cands) < MIN_NAMES:  # too few names to say which words are rare
+            return
         self.name_df = Counter(w for c in cands for w in _name_words(c.name))
         self.rare = max(2.0, RARE_NAME_SHARE * len(cands))
 
@@ -404,6 +408,8 @@ class _Texts:
         """The words of both event names that few other names have, rarest first."""
         shared = _name_words(a.name) & _name_words(b.name)
         df = self.name_df
+        if not df:
+            return []
         return sorted((w for w in shared if df[w] <= self.rare), key=lambda w: (df[w], w))
 
     def cosine(self, a: str, b: str) -> float:
