@@ -249,15 +249,19 @@ def _segment(text: str, start: int, others: list[int]) -> str:
     return text[start:end]
 
 
-_CLAUSE_END = re.compile(r";|,?\s+(?:while|whereas|but)\s+|\.\s")
+_CLAUSE_END = re.compile(r";|,?\s+(?:while|whereas|but)\s+|(?<!\b[A-Z])\.\s")
 _CLAUSE_START = re.compile(r".*(?:;|\bwhile\b|\bwhereas\b|\bbut\b)", re.DOTALL)
+
+
+def _clause_end(sentence: str, start: int) -> int:
+    """Where the clause that holds position ``start`` ends."""
+    return m.start() if (m := _CLAUSE_END.search(sentence, start)) else len(sentence)
 
 
 def _own_clause(sentence: str, start: int) -> str:
     """The clause of ``sentence`` that holds position ``start``."""
     begin = m.end() if (m := _CLAUSE_START.match(sentence[:start])) else 0
-    end = m.start() if (m := _CLAUSE_END.search(sentence, start)) else len(sentence)
-    return sentence[begin:end]
+    return sentence[begin : _clause_end(sentence, start)]
 
 
 def _clause(sentence: str, start: int) -> str:
@@ -276,7 +280,9 @@ def _status(
     if _DECLINED.search(own):
         return PledgeStatus.declined, None
     firm = asked.status in (PledgeStatus.committed, PledgeStatus.conditional)
-    m = _CONDITION.search(own) or _CONDITION.search(lead)
+    # a condition runs to the end of the actor's clause, whoever else it names ("if Moscow
+    # continues to stall")
+    m = _CONDITION.search(sentence[start : _clause_end(sentence, start)]) or _CONDITION.search(lead)
     if m and _PAST.search(m.group(0)):
         m = None
     if firm and m:

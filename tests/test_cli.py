@@ -85,15 +85,13 @@ def test_a_changed_prompt_fails_loudly_with_the_re_record_hint(
 ) -> None:
     from summarizer import prompts
 
-    real = prompts.load_prompt("extract")
-    changed = prompts.Prompt(
-        "extract", real.text.replace("You extract", "You carefully extract", 1)
-    )
+    real = prompts.load_prompt("sentence")
+    changed = prompts.Prompt("sentence", real.text.replace("You read", "You carefully read", 1))
     module = sys.modules["summarizer.extract"]  # the package re-exports a function of that name
     monkeypatch.setattr(
         module,
         "load_prompt",
-        lambda name: changed if name == "extract" else prompts.load_prompt(name),
+        lambda name: changed if name == "sentence" else prompts.load_prompt(name),
     )
     code, _, err = run("extract", str(GOOD), "-o", str(tmp_path / "x.json"), *recorded_cli_args())
     assert code == 3
