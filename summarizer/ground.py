@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from .normalize import (
     Actor,
     actor_mentions,
+    actors_in,
     normalize_actor,
     parse_quantity,
     people_in,
@@ -178,7 +179,8 @@ def suspect_sentences(sentences: Iterable[Sentence]) -> set[int]:
 # Bump when grounding would turn the same model answer into a different extraction: stored
 # answers are then grounded again, without asking the model (see ``extract.reground``).
 # 2: figures the model left out are read from the text.
-GROUNDING_VERSION = "2"
+# 3: ... only when the giver is the actor named closest before the figure.
+GROUNDING_VERSION = "3"
 
 
 class _Grounder:
@@ -354,7 +356,7 @@ def _recover_quantity(
             named = actor.name.lower() in sentence.text.lower() or actor_mentions(
                 sentence.text, actor, people
             )
-            if must_name and not named:
+            if must_name and not (named and _nearest_is(actor, sentence.text[: m.start()], people)):
                 continue
             start, end = sentence.start + m.start("q"), sentence.start + m.end("q")
             g.warnings.append(
@@ -371,6 +373,18 @@ def _recover_quantity(
                 sentence=sentence.number,
             )
     return None
+
+
+def _nearest_is(actor: Actor, before: str, people: dict[str, Actor]) -> bool:
+    """Whether the last actor ``before`` names is ``actor`` (or none is named): a figure
+    belongs to the giver named closest before it ("the US would help, while Paris could
+    contribute several thousand troops" is France's)."""
+    found = actors_in(before, people)
+    if not found:
+        return True
+    last = found[-1][2]
+    mine = {actor.id, actor.country}
+    return last.id in mine or last.country in mine
 
 
 def _count(text: str) -> int | None:
