@@ -104,11 +104,16 @@ _RETYPE_ORDER = (
 )
 
 
-def _kind(asked: CommitmentType, text: str) -> CommitmentType:
+_VAGUE_KINDS = (CommitmentType.diplomatic, CommitmentType.other)
+
+
+def _kind(asked: CommitmentType, text: str, refused: bool = False) -> CommitmentType:
     """The model's kind if ``text`` speaks of it, else the first kind it does speak of
     ("send a Patriot battery" is weapons, not troops); the model's when it speaks of none."""
     if asked is CommitmentType.equipment and _supported(CommitmentType.weapons, text):
         return CommitmentType.weapons  # "air defence systems": the weapons they are
+    if asked in _VAGUE_KINDS and refused:  # "would not deploy troops" refuses troops
+        return next((k for k in _RETYPE_ORDER if _supported(k, text)), asked)
     if _supported(asked, text):
         return asked
     return next((k for k in _RETYPE_ORDER if _supported(k, text)), asked)
@@ -338,7 +343,8 @@ def _one(
         or locate(text, quantity).alignment not in (Alignment.exact, Alignment.normalized)
     ):
         quantity = None
-    kind = _kind(asked.type, _own_clause(text, here[0]) if here else text)
+    refused = status is PledgeStatus.declined
+    kind = _kind(asked.type, _own_clause(text, here[0]) if here else text, refused)
     kind = kind if options.retype else asked.type
     pledge = DraftPledge(
         actor=written,
