@@ -166,3 +166,17 @@ def test_a_condition_must_be_in_the_text_and_still_to_come() -> None:
     assert pledges["Japan"].status.value == "committed"  # conditional on nothing said
     later = _assembled(text, {4: [_asked("United States", "money")]}).pledges
     assert later[0].status.value == "committed"  # "provided by" is no proviso
+
+
+def test_the_kind_of_a_commitment_is_the_one_its_clause_names() -> None:
+    text = (
+        "The US, Germany and Romania will each send a Patriot battery. "
+        "Croatia said it would not deploy troops. "
+        "Spain announced $20 million and new trucks."
+    )
+    answers = {1: [_asked("Germany", "troops")],  # a Patriot battery is weapons
+               2: [_asked("Croatia", "diplomatic")],  # a refusal of troops
+               3: [_asked("Spain", "money"), _asked("Spain", "equipment")]}  # fmt: skip
+    got = {(p.actor, p.type.value, p.status.value) for p in _assembled(text, answers).pledges}
+    assert got == {("Germany", "weapons", "committed"), ("Croatia", "troops", "declined"),
+                   ("Spain", "money", "committed")}  # fmt: skip
