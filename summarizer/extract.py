@@ -204,7 +204,7 @@ def _send(llm: LLM, request: Request) -> Reply:
         return exc
 
 
-async def _asend(llm: LLM, request: Request) -> Reply:
+async def _asend(llm: LLM, request: Request) -> Reply:  # _send on the running event loop
     try:
         return await llm.acomplete(
             request.messages,

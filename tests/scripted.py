@@ -101,21 +101,23 @@ class Router:
         return completion(self.answer(tool, user), name=tool, prompt=self.prompt, out=self.out)
 
 
-class Echo:
+class Echo(Router):
     """Answers every request at once like ``tests/fake_openai.py`` (thread-safe), except
-    articles whose text contains ``fail_on``, which get an answer that never validates."""
+    articles whose questions contain ``fail_on``, which get an answer that never validates
+    (re-asks included)."""
 
     def __init__(self, fail_on: str | None = None) -> None:
+        super().__init__(self._echo, prompt=500, out=50)
         self.fail_on = fail_on
-        self.requests: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        with self._lock:
-            self.requests.append(body)
-        text = json.dumps(body["messages"])
-        tool = body["tools"][0]["function"]["name"]
-        if self.fail_on and self.fail_on in text:
-            return completion('{"pledges": "not a list"}', prompt=500, out=50, name=tool)
-        return completion(json.dumps(answer_for(body["messages"])), prompt=500, out=50, name=tool)
+        if self.fail_on and self.fail_on in request.content.decode():
+            body = json.loads(request.content)
+            with self._lock:
+                self.requests.append(body)
+            tool = body["tools"][0]["function"]["name"]
+            return completion('{"pledges": "not a list"}', name=tool, prompt=500, out=50)
+        return super().__call__(request)
+
+    def _echo(self, tool: str, user: str) -> str:
+        return json.dumps(answer_for([{"role": "user", "content": user}]))
