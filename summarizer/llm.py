@@ -854,7 +854,7 @@ class LLM:
     def _truncated_message(self, max_tokens: int | None = None) -> str:
         return (
             f"the model's answer was cut at max_tokens={max_tokens or self.settings.max_tokens} "
-            "(finish_reason 'length'); raise --max-tokens or lower --chunk-tokens"
+            "(finish_reason 'length'); raise --max-tokens"
         )
 
     def _classify(self, exc: Exception, tally: _Tally, usage: Usage) -> Exception:
