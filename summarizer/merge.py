@@ -339,9 +339,10 @@ def _candidate(
 # --------------------------------------------------------------------------- similarity
 
 
-def _name_words(name: str) -> set[str]:
+@lru_cache(maxsize=65536)  # every pair of candidates compares their names
+def _name_words(name: str) -> frozenset[str]:
     """The words of an event name, each city in one spelling ("kiev" and "kyiv" alike)."""
-    return {_SPELLINGS.get(w, w) for w in _words(name)}
+    return frozenset(_SPELLINGS.get(w, w) for w in _words(name))
 
 
 def _words(text: str) -> Counter[str]:
@@ -576,13 +577,16 @@ def _cluster(cands: list[_Candidate], texts: _Texts) -> list[_Cluster]:
 
 
 def _best(cand: _Candidate, cluster: _Cluster, texts: _Texts) -> tuple[float | None, _Candidate]:
-    """The best score of ``cand`` with one of the cluster's first ``COMPARED`` members (the
-    outlets that reported an event first rarely say it all alike), and that member."""
+    """The score of ``cand`` with the cluster's first member, or, when that does not reach
+    ``MERGE_THRESHOLD``, the best with one of its first ``COMPARED`` members (the outlets that
+    reported an event first rarely say it all alike), and that member."""
     best: tuple[float | None, _Candidate] = (None, cluster.members[0])
     for member in cluster.members[:COMPARED]:
         score = _score(cand, member, texts)
         if score is not None and (best[0] is None or score > best[0]):
             best = (score, member)
+        if best[0] is not None and best[0] >= MERGE_THRESHOLD:
+            break
     return best
 
 
