@@ -272,8 +272,7 @@ def _own_clause(sentence: str, start: int) -> str:
 def _clause(sentence: str, start: int) -> str:
     """What the actor commits to, as the sentence says it: from its name to the end of its
     clause, at most 120 characters (the report's description)."""
-    end = m.start() if (m := _CLAUSE_END.search(sentence, start)) else len(sentence)
-    own = sentence[start:end].strip(" ,;")
+    own = sentence[start : _clause_end(sentence, start)].strip(" ,;")
     return own if len(own) <= 120 else own[:117].rsplit(" ", 1)[0] + "…"
 
 
@@ -315,9 +314,13 @@ def _one(
     if options.named and not here and not before:
         work.warnings.append(f"dropped {what}: the sentence does not name it")
         return
-    cited = [c.sentence.number] if here or not before else []
-    if before and c.previous and not here:
-        cited = [c.previous.number, c.sentence.number]
+    # named only in the sentence before ("He also pledged ..."): that one is cited too
+    cited = (
+        [c.previous.number, c.sentence.number]
+        if c.previous and before and not here
+        else [c.sentence.number]
+    )
+    clause = _own_clause(text, here[0]) if here else text
     others = sorted({s for s, _, a in _others(c, resolved) if a.id not in partners})
     if options.not_recipient and here and all(_RECEIVES.search(text[:s]) for s in here):
         work.warnings.append(f"dropped {what}: it receives, it does not give")
@@ -328,10 +331,10 @@ def _one(
     if options.receiving_verbs and here and all(_RECEIVING.match(text, s) for s in here):
         work.warnings.append(f"dropped {what}: it receives (secured, received ...)")
         return
-    if options.giving_clause and here and not _gives(_own_clause(text, here[0]), text):
+    if options.giving_clause and here and not _gives(clause, text):
         work.warnings.append(f"dropped {what}: its clause states no commitment")
         return
-    if options.background and here and _earlier(_own_clause(text, here[0]), work.year):
+    if options.background and here and _earlier(clause, work.year):
         work.warnings.append(f"dropped {what}: made before this event (background)")
         return
     status, conditions = asked.status, None
@@ -344,7 +347,7 @@ def _one(
     ):
         quantity = None
     refused = status is PledgeStatus.declined
-    kind = _kind(asked.type, _own_clause(text, here[0]) if here else text, refused)
+    kind = _kind(asked.type, clause, refused)
     kind = kind if options.retype else asked.type
     pledge = DraftPledge(
         actor=written,
