@@ -97,12 +97,13 @@ def _question(article: Article, c: Candidate, suspect: set[int]) -> str:
     return "\n".join(lines)
 
 
-def _ask(prompt: str, user: str, model: type[BaseModel], budget: int) -> Request:
+def _ask(user: str, budget: int) -> Request:
+    """A question about one sentence, after the static instructions every question shares."""
     messages = [
-        {"role": "system", "content": load_prompt(prompt).text},
+        {"role": "system", "content": load_prompt(SENTENCE_PROMPT).text},
         {"role": "user", "content": user},
     ]
-    return Request(messages, model, budget)
+    return Request(messages, SentenceAnswer, budget)
 
 
 # a call that ends with one of these costs the article one answer, not the whole article
@@ -126,10 +127,7 @@ def _steps(article: Article, settings: Settings, label: str, assembly: Assembly 
     candidates = triage(sentences, people, follow_pronouns=assembly.pronouns)
     suspect = suspect_sentences(sentences)
     budget = settings.token_budget
-    round_ = [
-        _ask(SENTENCE_PROMPT, _question(article, c, suspect), SentenceAnswer, budget)
-        for c in candidates
-    ]
+    round_ = [_ask(_question(article, c, suspect), budget) for c in candidates]
     replies = (yield round_) if round_ else []
     usage, warnings = Usage(), []
     answers: list[BaseModel | None] = []
