@@ -146,10 +146,10 @@ def _published(fields: dict[str, Any], name: str) -> tuple[dict[str, Any], list[
     if day is None:
         warning = f"{name}: publication date {str(raw)!r} not understood; read without one"
         return {**fields, "published": None}, [warning]
-    warnings = []
+    notes = []
     if precision is not None:
-        warnings.append(f"{name}: publication date {str(raw)!r} is known only to the {precision}")
-    return {**fields, "published": str(raw)}, warnings
+        notes.append(f"{name}: publication date {str(raw)!r} is known only to the {precision}")
+    return {**fields, "published": day, "published_precision": precision}, notes
 
 
 def _build(fields: dict[str, Any], name: str) -> tuple[Article, list[str]]:
