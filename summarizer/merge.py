@@ -304,10 +304,13 @@ def _amount(p: Pledge) -> float | None:
 
 
 def _pledger(p: Pledge) -> str:
-    """Who a pledge is by, for comparing candidates: a person's country, else the actor."""
-    if p.actor_country and (p.actor_id or "").startswith("person:"):
+    """Who a pledge is by: its actor's id, a person's country, else the actor normalised
+    from its name (pledges are grouped, and candidates compared, under it)."""
+    if not p.actor_id:
+        return normalize_actor(p.actor).id
+    if p.actor_country and p.actor_id.startswith("person:"):
         return p.actor_country
-    return p.actor_id or p.actor
+    return p.actor_id
 
 
 def _candidate(
@@ -812,13 +815,7 @@ def _pledges(cluster: _Cluster, event_id: str) -> tuple[list[ReportPledge], list
     for m in cluster.members:
         for p in m.pledges:
             for part in _split(p):
-                # grouped under its actor's id, a person's country, else the actor
-                # normalised from its name
-                if not (key := part.actor_id):
-                    key = normalize_actor(part.actor).id
-                elif part.actor_country and key.startswith("person:"):
-                    key = part.actor_country
-                by = (key, part.commitment_type)
+                by = (_pledger(part), part.commitment_type)
                 if (group := groups.get(by)) is None:
                     groups[by] = [part]
                 else:
