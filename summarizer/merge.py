@@ -2,14 +2,17 @@
 
 Clustering is deterministic and explainable. Each article's pledge-bearing events are
 candidates; candidates are taken in order (dated first, then by article id) and each joins
-the existing cluster it scores best with (against any of its first three members), if that
+the existing cluster it scores best with (against any of its first five members), if that
 score reaches ``MERGE_THRESHOLD`` and no member rules it out, else it starts a new cluster.
 The score of two candidates adds:
 
 * dates: the same (at the coarser precision) +3, within two days +1, further apart: ruled out;
+  when one lacks a year, the same day of the month ("June 13") +2; when one lacks a date, its
+  article published up to three days after the other's date +1;
 * weekdays named for the event ("on Thursday"): the same +1, different -1 (a summit lasts
   days, and outlets name different ones);
-* location: the same +1, different -2; host: the same +1;
+* location (the model's, else "in Apulia, Italy" or a capital in the text): the same +1,
+  different -2; host: the same +1;
 * the articles' wording: 6 x the TF-IDF cosine of their texts (distinctive shared words such as
   names of participants or documents), the same article +3;
 * the same pledges (actor, commitment type and a figure alike to two digits): +0.75 each,
@@ -75,7 +78,7 @@ MERGE_THRESHOLD = 2.5
 NAME_WORD = 1.0  # for each word (up to two) both event names share and few others have
 RARE_NAME_SHARE = 0.15  # "few": at most this share of all event names (and at least two)
 MIN_NAMES = 20  # fewer event names than this say nothing about which words are rare
-COMPARED = 3  # members of a cluster a candidate is scored against
+COMPARED = 5  # members of a cluster a candidate is scored against
 SHARED_PLEDGE = 0.75  # for each pledge (actor, type, figure) two candidates share (up to 3)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
@@ -106,6 +109,8 @@ class _Candidate:
     name: str  # the event's name in lower case, for comparing names
     order: int
     pledged: frozenset[tuple[str, CommitmentType, float]]  # who pledged how much of what
+    published: date | None = None  # the article's publication day, when known to the day
+    month_day: tuple[int, int] | None = None  # "June 13" when no year is known
     # anchors read from the article text and the spans that say them (made only for the few
     # candidates that need them)
     filled: list[str] | None = None
@@ -189,6 +194,10 @@ def _fill_from_text(c: _Candidate, found: _Anchors, text: str) -> None:
         evidence("weekday", "date")
     if c.day is not None and c.weekday is None and c.precision is Precision.day:
         c.weekday = _WEEKDAYS[c.day.weekday()]
+    if c.day is None and c.month_day is None and found.month_day:
+        c.month_day = found.month_day
+        month, day = found.month_day
+        filled.append(f"day {day} of month {month} from the article text")
     if c.location is None and found.place:
         c.location = found.place
         filled.append(f"location {found.place} from the article text")
@@ -214,9 +223,35 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _ABSOLUTE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})\b", re.IGNORECASE
 )
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+# a day of a month with no year after it ("on June 13", "the 9 January meeting"); the month
+# capitalised, as news writes it, so that "may" the verb is not a month
+_MONTH_CAP = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH_DAY = re.compile(
+    rf"\b(?:({_MONTH_CAP})\s+(\d{{1,2}})(?!\d|,?\s+\d{{4}})|(\d{{1,2}})\s+({_MONTH_CAP})(?!\s*,?\s+\d{{4}}))"
+)
 _PLACE = re.compile(
     r"\b(?:in|at)\s+(?:the\s+)?([A-Z][a-z]+)\b|\b([A-Z][a-z]+)\s+(?:summit|talks|meeting|conference)\b"
 )
+# "in Apulia, Italy", "in Ramstein, Germany": a place named with its country is a place,
+# capital or not
+_PLACE_IN_COUNTRY = re.compile(r"\b(?:in|at)\s+([A-Z][\w-]+(?:\s[A-Z][\w-]+)?),\s+([A-Z][a-z]+)\b")
+
+
+@cache
+def _country_names() -> frozenset[str]:
+    names = set()
+    for c in pycountry.countries:
+        names |= {c.name.lower(), str(getattr(c, "common_name", c.name)).lower()}
+    return frozenset(names)
+
+
+def _month_day(month: str, day: str) -> tuple[int, int] | None:
+    m = next((i for i, name in enumerate(_MONTHS, 1) if name.startswith(month.lower()[:3])), None)
+    return (m, int(day)) if m and 1 <= int(day) <= 31 else None
 
 
 @dataclass(frozen=True)
@@ -227,6 +262,7 @@ class _Anchors:
     day: date | None = None
     weekday: str | None = None
     place: str | None = None
+    month_day: tuple[int, int] | None = None
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
@@ -241,14 +277,23 @@ def _anchors(text: str | None) -> _Anchors:
     if m := _WEEKDAY.search(text):
         weekday = m.group(1).lower()
         spans["weekday"] = m.span()
+    month_day = None
+    if day is None and (m := _MONTH_DAY.search(text)):
+        month, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        month_day = _month_day(month, number)
     place = None
-    for m in _PLACE.finditer(text):
+    for m in _PLACE_IN_COUNTRY.finditer(text):  # "in Apulia, Italy"
+        if m.group(2).lower() in _country_names() and m.group(1).lower() not in _country_names():
+            place = _SPELLINGS.get(m.group(1).lower(), m.group(1).lower())
+            spans["location"] = m.span(1)
+            break
+    for m in _PLACE.finditer(text) if place is None else ():
         group = 1 if m.group(1) else 2
         if m.group(group).lower() in CAPITALS:
             place = _SPELLINGS.get(m.group(group).lower(), m.group(group).lower())
             spans["location"] = m.span(group)
             break
-    return _Anchors(day, weekday, place, spans)
+    return _Anchors(day, weekday, place, month_day, spans)
 
 
 def _main_event(events: list[Event]) -> Event | None:
@@ -260,7 +305,7 @@ def _main_event(events: list[Event]) -> Event | None:
 
 
 def _candidates(
-    x: ArticleExtraction, text: str | None, order: int
+    x: ArticleExtraction, text: str | None, order: int, published: date | None = None
 ) -> tuple[list[_Candidate], Unassigned | None]:
     if len(x.events) == 1:  # the usual case: every pledge belongs to the one event
         if not x.pledges:
@@ -269,7 +314,7 @@ def _candidates(
         pledges = [p for p in x.pledges if p.event_id == only.id]
         if len(pledges) < len(x.pledges):  # the loose ones after those that name it
             pledges += [p for p in x.pledges if p.event_id != only.id]
-        return [_candidate(x, only, pledges, text, order, main=True)], None
+        return [_candidate(x, only, pledges, text, order, True, published)], None
     pledges_by_event: dict[str, list[Pledge]] = defaultdict(list)
     loose: list[Pledge] = []
     ids = {e.id for e in x.events}
@@ -286,7 +331,7 @@ def _candidates(
         pledges_by_event[main.id].extend(loose)
     main = _main_event([e for e in x.events if pledges_by_event.get(e.id)])
     out = [  # by event id, the order _cluster keeps among equals
-        _candidate(x, e, pledges_by_event[e.id], text, order, main=e is main)
+        _candidate(x, e, pledges_by_event[e.id], text, order, e is main, published)
         for e in sorted(x.events, key=lambda e: e.id)
         if pledges_by_event.get(e.id)
     ]
@@ -314,7 +359,13 @@ def _pledger(p: Pledge) -> str:
 
 
 def _candidate(
-    x: ArticleExtraction, e: Event, pledges: list[Pledge], text: str | None, order: int, main: bool
+    x: ArticleExtraction,
+    e: Event,
+    pledges: list[Pledge],
+    text: str | None,
+    order: int,
+    main: bool,
+    published: date | None = None,
 ) -> _Candidate:
     cand = _Candidate(
         article_id=x.article_id,
@@ -332,10 +383,13 @@ def _candidate(
             for p in pledges
             if (amount := _amount(p)) is not None
         ),
+        published=published,
     )
     missing = cand.day is None or cand.weekday is None or cand.location is None
     if main and text and missing:  # what the model left out, the text may say
         _fill_from_text(cand, _anchors(text), text)
+    if cand.day and cand.precision is Precision.day:
+        cand.month_day = (cand.day.month, cand.day.day)
     return cand
 
 
@@ -449,6 +503,17 @@ def _coarse(a: _Candidate, b: _Candidate) -> tuple[date, date] | None:
     return a.day, b.day
 
 
+def _published_after(a: _Candidate, b: _Candidate) -> int | None:
+    """Days from one candidate's event date to the publication of the other's article, when
+    only one knows its event's day and the other was published up to three days after it
+    (news reports an event on its day or soon after)."""
+    for dated, other in ((a, b), (b, a)):
+        if _day(dated) is not None and other.day is None and other.published and dated.day:
+            gap = (other.published - dated.day).days
+            return gap if 0 <= gap <= 3 else None
+    return None
+
+
 def _score(a: _Candidate, b: _Candidate, texts: _Texts) -> float | None:
     """The score of a pair; ``None`` when something rules it out."""
     return _scored(a, b, texts, None)
@@ -473,6 +538,14 @@ def _scored(a: _Candidate, b: _Candidate, texts: _Texts, why: list[str] | None) 
             if why is not None:
                 why.append(f"dates differ ({a.day} vs {b.day})")
             return None
+    elif a.month_day and a.month_day == b.month_day:  # "June 13" in both, the year unknown
+        score += 2
+        if why is not None:
+            why.append(f"same day of the month ({a.month_day[1]}/{a.month_day[0]})")
+    elif (after := _published_after(a, b)) is not None:
+        score += 1
+        if why is not None:
+            why.append(f"published {after} day{'s' * (after != 1)} after the other's date")
     if a.weekday and b.weekday:
         # a summit lasts days: outlets name different ones of them
         same = a.weekday == b.weekday
@@ -1150,13 +1223,14 @@ def _merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article]
     # each article's text, else its quotes joined, read in the same pass as its candidates
     # (while its extraction is still in the cache)
     text_of = {a.id: a.text for a in articles}
+    published = {a.id: a.published_day for a in articles if a.published_day}
     cands: list[_Candidate] = []
     unassigned: list[Unassigned] = []
     for order, x in enumerate(extractions):
         if (text := text_of.get(x.article_id)) is None:
             records: list[Event | Pledge] = [*x.events, *x.pledges]
             text = text_of[x.article_id] = " ".join([e.quote for r in records for e in r.evidence])
-        found, lost = _candidates(x, text, order)
+        found, lost = _candidates(x, text, order, published.get(x.article_id))
         cands += found
         if lost:
             unassigned.append(lost)

@@ -310,3 +310,41 @@ def test_countries_pledging_together_become_one_pledge_each() -> None:
     # an organisation among them: the pledge stays whole
     [monitoring] = [p for p in event.pledges if p.commitment_type == "monitoring"]
     assert monitoring.actor.value == "NATO and Germany"
+
+
+def _bare(aid: str, text: str, name: str, published: str | None = None):  # type: ignore[no-untyped-def]
+    art = Article(id=aid, text=text, published=published)
+    return art, answer(art, [{"ref": "E1", "name": name, "kind": "summit", "s": ["pledged"]}],
+                       [{"actor": "Japan", "type": "money", "what": "aid", "status": "committed",
+                         "event": "E1", "s": ["pledged"]}])  # fmt: skip
+
+
+def test_a_day_of_the_month_without_a_year_joins_reports_of_one_summit() -> None:
+    a1, x1 = _bare("a1", "Leaders met on June 13 in Apulia, Italy. Japan pledged aid to Ukraine.",
+                   "Leaders meet in southern Italy")  # fmt: skip
+    a2, x2 = _bare("a2", "On 13 June Japan pledged aid to Ukraine at the summit.",
+                   "Japan signs accord with Ukraine")  # fmt: skip
+    a3, x3 = _bare("a3", "On July 2 in Tokyo the cabinet said Japan pledged more rice to farmers.",
+                   "Cabinet backs farm plan")  # fmt: skip
+    report = merge([x1, x2, x3], [a1, a2, a3])
+    assert sorted(e.articles for e in report.events) == [["a1", "a2"], ["a3"]]
+    joined = next(e for e in report.events if len(e.articles) == 2)
+    assert any("same day of the month (13/6)" in d for d in joined.decisions)
+    # "in Apulia, Italy" names the place, though Apulia is no capital
+    assert joined.location and joined.location.value.lower() == "apulia"
+
+
+def test_an_undated_report_published_soon_after_a_dated_one_leans_to_join() -> None:
+    a1, x1 = _bare("a1", "Leaders met in Rome on Tuesday, July 9, 2024. Japan pledged aid for the grid.",
+                   "Rome talks on the grid")  # fmt: skip
+
+    def report_published(published: str) -> list[list[str]]:
+        a2, x2 = _bare("a2", "Japan pledged aid for the grid, its minister said.",
+                       "Grid talks: Japan backs the grid", published=published)  # fmt: skip
+        report = merge([x1, x2], [a1, a2])
+        if len(report.events) == 1:
+            assert "published 1 day after the other's date" in report.events[0].decisions[1]
+        return [e.articles for e in report.events]
+
+    assert report_published("2024-07-10") == [["a1", "a2"]]
+    assert report_published("2024-08-30") == [["a1"], ["a2"]]
