@@ -21,12 +21,13 @@ Events are matched to gold events by article overlap. Metrics:
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from .normalize import parse_quantity
+from .normalize import PLACE_SPELLINGS, parse_quantity
 from .schemas import Evidence, Report, ReportEvent, ReportPledge, Sourced
 
 __all__ = ["Gold", "Scores", "evaluate"]
@@ -238,6 +239,18 @@ def _describe(p: ReportPledge) -> str:
     return f"{p.actor_id}/{p.commitment_type.value} {p.status.value}: {quote[:90]}"
 
 
+def _same_place(reported: str, gold: str) -> bool:
+    """The reported place names the gold's at city level: each of its words is one of the
+    gold's ("Washington" in "Washington, D.C."; "Apulia" in "Borgo Egnazia (Fasano), Apulia,
+    Italy"), in one spelling ("Kiev" is "Kyiv")."""
+
+    def words(text: str) -> set[str]:
+        return {PLACE_SPELLINGS.get(w, w) for w in re.findall(r"\w+", text.lower())}
+
+    mine = words(reported)
+    return bool(mine) and mine <= words(gold)
+
+
 def evaluate(report: Report, gold: Gold) -> Scores:
     matched = _match(gold, report)
     gold_groups = [g.articles for g in gold.events]
@@ -255,7 +268,7 @@ def evaluate(report: Report, gold: Gold) -> Scores:
         for m in [matched[g.id]]
     ]
     places = [
-        bool(m and m.location and str(m.location.value).lower() == g.location.lower())
+        bool(m and m.location and _same_place(str(m.location.value), g.location))
         for g in gold.events
         if g.location
         for m in [matched[g.id]]

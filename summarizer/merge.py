@@ -44,7 +44,14 @@ from operator import mul, truediv
 import pycountry
 from rapidfuzz import fuzz
 
-from .normalize import CAPITALS, Actor, normalize_actor, parse_quantity, resolve_date
+from .normalize import (
+    CAPITALS,
+    PLACE_SPELLINGS,
+    Actor,
+    normalize_actor,
+    parse_quantity,
+    resolve_date,
+)
 from .schemas import (
     Alignment,
     Article,
@@ -79,6 +86,7 @@ NAME_WORD = 1.0  # for each word (up to two) both event names share and few othe
 RARE_NAME_SHARE = 0.15  # "few": at most this share of all event names (and at least two)
 MIN_NAMES = 20  # fewer event names than this say nothing about which words are rare
 COMPARED = 5  # members of a cluster a candidate is scored against
+LEAD = 1000  # characters of an article's text where a day without its year counts
 SHARED_PLEDGE = 0.75  # for each pledge (actor, type, figure) two candidates share (up to 3)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
@@ -167,8 +175,8 @@ def _weekday(event: Event, text: str | None) -> str | None:
 
 
 def _place_in(name: str) -> str | None:
-    words = [w for w in re.findall(r"[a-z]+", name.lower()) if w in CAPITALS]
-    return words[0] if words else None
+    words = [w for w in _WORD.findall(name.lower()) if w in CAPITALS]
+    return PLACE_SPELLINGS.get(words[0], words[0]) if words else None
 
 
 def _fill_from_text(c: _Candidate, found: _Anchors, text: str) -> None:
@@ -198,6 +206,8 @@ def _fill_from_text(c: _Candidate, found: _Anchors, text: str) -> None:
         c.month_day = found.month_day
         month, day = found.month_day
         filled.append(f"day {day} of month {month} from the article text")
+        if c.event.date is None and "date" not in spans:
+            evidence("month_day", "date")
     if c.location is None and found.place:
         c.location = found.place
         filled.append(f"location {found.place} from the article text")
@@ -212,11 +222,7 @@ def _place(value: str | None) -> str | None:
         return None
     words = _WORD.findall(value.lower())
     cities = [w for w in words if w not in {"the", "in", "at", "palace", "elysee", "france", "of"}]
-    return _SPELLINGS.get(cities[-1], cities[-1]) if cities else None
-
-
-# the same city in the spellings news uses
-_SPELLINGS = {"kiev": "kyiv", "kiew": "kyiv", "puglia": "apulia", "bombay": "mumbai"}
+    return PLACE_SPELLINGS.get(cities[-1], cities[-1]) if cities else None
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -271,6 +277,7 @@ def _anchors(text: str | None) -> _Anchors:
         return _Anchors()
     spans: dict[str, tuple[int, int]] = {}
     day = None
+    lead = text[:LEAD]
     if (m := _ABSOLUTE.search(text)) and (day := resolve_date(m.group(0)).value):
         spans["date"] = m.span()
     weekday = None
@@ -278,19 +285,20 @@ def _anchors(text: str | None) -> _Anchors:
         weekday = m.group(1).lower()
         spans["weekday"] = m.span()
     month_day = None
-    if day is None and (m := _MONTH_DAY.search(text)):
+    if day is None and (m := _MONTH_DAY.search(lead)):
         month, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        month_day = _month_day(month, number)
+        if month_day := _month_day(month, number):
+            spans["month_day"] = m.span()
     place = None
     for m in _PLACE_IN_COUNTRY.finditer(text):  # "in Apulia, Italy"
         if m.group(2).lower() in _country_names() and m.group(1).lower() not in _country_names():
-            place = _SPELLINGS.get(m.group(1).lower(), m.group(1).lower())
+            place = PLACE_SPELLINGS.get(m.group(1).lower(), m.group(1).lower())
             spans["location"] = m.span(1)
             break
     for m in _PLACE.finditer(text) if place is None else ():
         group = 1 if m.group(1) else 2
         if m.group(group).lower() in CAPITALS:
-            place = _SPELLINGS.get(m.group(group).lower(), m.group(group).lower())
+            place = PLACE_SPELLINGS.get(m.group(group).lower(), m.group(group).lower())
             spans["location"] = m.span(group)
             break
     return _Anchors(day, weekday, place, month_day, spans)
@@ -399,7 +407,7 @@ def _candidate(
 @lru_cache(maxsize=65536)  # every pair of candidates compares their names
 def _name_words(name: str) -> frozenset[str]:
     """The words of an event name, each city in one spelling ("kiev" and "kyiv" alike)."""
-    return frozenset(_SPELLINGS.get(w, w) for w in _words(name))
+    return frozenset(PLACE_SPELLINGS.get(w, w) for w in _words(name))
 
 
 def _words(text: str) -> Counter[str]:
@@ -501,6 +509,12 @@ def _coarse(a: _Candidate, b: _Candidate) -> tuple[date, date] | None:
     if p is Precision.week:
         return a.day - timedelta(days=a.day.weekday()), b.day - timedelta(days=b.day.weekday())
     return a.day, b.day
+
+
+def _weekdays_apart(a: str, b: str) -> int:
+    """How many days apart two weekdays are, the nearer way round (Sunday and Monday: 1)."""
+    gap = abs(_WEEKDAYS.index(a) - _WEEKDAYS.index(b))
+    return min(gap, 7 - gap)
 
 
 def _published_after(a: _Candidate, b: _Candidate) -> int | None:
@@ -1077,6 +1091,72 @@ def _date_field(events: list[Event]) -> Sourced | None:
     return _sourced(counts.most_common(1)[0][0], sources)
 
 
+def _member_sources(m: _Candidate, field_name: str) -> list[Evidence]:
+    found = m.found.get(field_name) if m.found else None
+    return _record_sources(m.event, field_name) or ([found] if found else [])
+
+
+def _date_conflict(cluster: _Cluster) -> Conflict | None:
+    """Articles that put the event on days more than two apart (a summit lasts days, and
+    outlets name different ones of them): each day, or weekday, with the articles that say it."""
+    said: dict[str, list[Evidence]] = {}
+    weekdays: set[str] = set()
+    days: list[date] = []
+    for m in cluster.members:
+        if m.event.date is None:  # a date read from the text may be a background one
+            continue
+        if _day(m) is not None and m.day:
+            value = m.day.isoformat()
+            days.append(m.day)
+        elif m.weekday:
+            value = m.weekday.capitalize()
+        else:
+            continue
+        said.setdefault(value, []).extend(_member_sources(m, "date"))
+        if m.weekday:
+            weekdays.add(m.weekday)
+    if len(said) < 2:
+        return None
+    apart = bool(days) and (max(days) - min(days)).days > 2
+    far = any(_weekdays_apart(a, b) > 2 for a in weekdays for b in weekdays)
+    if not (apart or far):
+        return None
+    return Conflict(
+        field="date",
+        values=[_new_value(v, src) for v, src in said.items()],
+        note="the articles put the event on different days",
+    )
+
+
+def _place_conflict(cluster: _Cluster) -> Conflict | None:
+    """Articles that put the event in different cities."""
+    said: dict[str, list[Evidence]] = {}
+    for m in cluster.members:
+        if m.location:
+            said.setdefault(m.location, []).extend(_member_sources(m, "location"))
+    if len(said) < 2:
+        return None
+    return Conflict(
+        field="location",
+        values=[_new_value(v.title(), src) for v, src in said.items()],
+        note="the articles put the event in different places",
+    )
+
+
+def _resolved(field: Sourced | None, cluster: _Cluster) -> Sourced | None:
+    """A date the articles give only in part ("Thursday", "June 13") resolved against the
+    earliest publication day among them, when one is known; else as it is."""
+    if field is None or _is_iso(field.value):
+        return field
+    published = [m.published for m in cluster.members if m.published]
+    if not published:
+        return field
+    day = resolve_date(str(field.value), min(published))
+    if day.value is None or day.precision is not Precision.day:
+        return field
+    return Sourced(value=day.value.isoformat(), sources=field.sources, agreement=field.agreement)
+
+
 def _found(cluster: _Cluster, field_name: str) -> Sourced | None:
     """A date or location read from the articles' own text when the model gave none."""
     found = [(m, m.found[field_name]) for m in cluster.members if m.found and field_name in m.found]
@@ -1109,7 +1189,7 @@ def _event(cluster: _Cluster, n: int, statuses: _Statuses) -> ReportEvent:
     ``statuses`` (by actor and commitment type) for the timelines."""
     events = [m.event for m in cluster.members]
     event_id = f"event-{n}"
-    date_field = _date_field(events) or _found(cluster, "date")
+    date_field = _resolved(_date_field(events) or _found(cluster, "date"), cluster)
     names: dict[str, int] = {}
     kinds: dict[EventKind, int] = {}
     locations: list[tuple[str, list[Evidence]]] = []
@@ -1122,6 +1202,7 @@ def _event(cluster: _Cluster, n: int, statuses: _Statuses) -> ReportEvent:
         if e.host:
             hosts.append((e.host, _record_sources(e, "host")))
     pledges, conflicts = _pledges(cluster, event_id)
+    conflicts += [c for c in (_date_conflict(cluster), _place_conflict(cluster)) if c]
     participants = sorted({normalize_actor(p).name for e in events for p in e.participants})
     day = (
         date.fromisoformat(str(date_field.value))

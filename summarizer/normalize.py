@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +26,7 @@ from .schemas import DateValue, Precision, Quantity
 
 __all__ = [
     "CAPITALS",
+    "PLACE_SPELLINGS",
     "Actor",
     "actor_mentions",
     "actors_in",
@@ -70,6 +72,9 @@ _COUNTRY_ALIASES: dict[str, str] = {
     "beijing": "CHN", "brussels": "BEL", "tallinn": "EST", "prague": "CZE", "zagreb": "HRV",
     "ottawa": "CAN", "tokyo": "JPN", "ankara": "TUR", "copenhagen": "DNK",
 }  # fmt: skip
+
+# the same place in the spellings news uses
+PLACE_SPELLINGS = {"kiev": "kyiv", "kiew": "kyiv", "puglia": "apulia", "bombay": "mumbai"}
 
 # Cities that stand for a summit's location when an article names no other.
 CAPITALS = frozenset(
@@ -518,7 +523,19 @@ def resolve_date(text: str, published: date | None = None) -> DateValue:
     if parsed is None:
         return DateValue(text=text)
     day, precision = parsed
+    if precision in (Precision.day, Precision.month) and not re.search(r"\b\d{4}\b", clean):
+        day = _nearest_year(day, published)
     return DateValue(text=text, value=_truncate(day, precision), precision=precision)
+
+
+def _nearest_year(day: date, published: date) -> date:
+    """A day written without its year ("June 12") in the year that puts it nearest the
+    publication: an article of June 11 means the coming June 12, not last year's."""
+    years = []
+    for year in (published.year - 1, published.year, published.year + 1):
+        with contextlib.suppress(ValueError):  # February 29
+            years.append(day.replace(year=year))
+    return min(years, key=lambda d: abs((d - published).days)) if years else day
 
 
 @cache

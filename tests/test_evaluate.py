@@ -68,6 +68,19 @@ def test_lenient_strict_and_status() -> None:
     assert s.date_accuracy == 1.0 and s.location_accuracy == 1.0
 
 
+@pytest.mark.parametrize(
+    ("reported", "right"),
+    [("Washington", True), ("Apulia", True), ("Puglia", True), ("Kiev", True), ("Bari", False)],
+)
+def test_a_location_is_scored_at_city_level(reported: str, right: bool) -> None:
+    places = {"Washington": "Washington, D.C.", "Kiev": "Kyiv"}
+    gold_place = places.get(reported, "Borgo Egnazia (Fasano), Apulia, Italy")
+    gold = _gold([{"id": "g1", "location": gold_place, "articles": ["a"]}])
+    report = _report([{"id": "e1", "name": "x", "kind": "summit", "articles": ["a"],
+                       "location": {"value": reported}}])  # fmt: skip
+    assert evaluate(report, gold).location_accuracy == (1.0 if right else 0.0)
+
+
 def test_the_hand_written_sample_report_against_the_gold() -> None:
     articles, extractions = sample_extractions()
     s = evaluate(merge(extractions, articles), GOLD)

@@ -323,7 +323,7 @@ def test_a_day_of_the_month_without_a_year_joins_reports_of_one_summit() -> None
     a1, x1 = _bare("a1", "Leaders met on June 13 in Apulia, Italy. Japan pledged aid to Ukraine.",
                    "Leaders meet in southern Italy")  # fmt: skip
     a2, x2 = _bare("a2", "On 13 June Japan pledged aid to Ukraine at the summit.",
-                   "Japan signs accord with Ukraine")  # fmt: skip
+                   "Japan signs accord with Ukraine", published="2024-06-14")  # fmt: skip
     a3, x3 = _bare("a3", "On July 2 in Tokyo the cabinet said Japan pledged more rice to farmers.",
                    "Cabinet backs farm plan")  # fmt: skip
     report = merge([x1, x2, x3], [a1, a2, a3])
@@ -332,6 +332,8 @@ def test_a_day_of_the_month_without_a_year_joins_reports_of_one_summit() -> None
     assert any("same day of the month (13/6)" in d for d in joined.decisions)
     # "in Apulia, Italy" names the place, though Apulia is no capital
     assert joined.location and joined.location.value.lower() == "apulia"
+    # the year is taken from the one article that gives its publication day
+    assert joined.date and joined.date.value == "2024-06-13"
 
 
 def test_an_undated_report_published_soon_after_a_dated_one_leans_to_join() -> None:
@@ -348,3 +350,54 @@ def test_an_undated_report_published_soon_after_a_dated_one_leans_to_join() -> N
 
     assert report_published("2024-07-10") == [["a1", "a2"]]
     assert report_published("2024-08-30") == [["a1"], ["a2"]]
+
+
+def test_outlets_that_disagree_on_the_day_or_the_city_make_a_conflict() -> None:
+    def report(aid: str, day: str, place: str) -> tuple[Article, ArticleExtraction]:
+        text = (f"Donors met in {place} on {day} for the fund. Japan pledged $10 million to the "
+                "loss and damage fund, and Germany pledged $100 million.")  # fmt: skip
+        art = Article(id=aid, text=text)
+        pledges = [
+            {
+                "actor": actor,
+                "type": "money",
+                "what": "fund",
+                "status": "committed",
+                "quantity": amount,
+                "event": "E1",
+                "s": [f"{actor} pledged"],
+            }
+            for actor, amount in (("Japan", "$10 million"), ("Germany", "$100 million"))
+        ]
+        return art, answer(art, [{"ref": "E1", "name": "Loss and damage fund pledges",
+                                  "kind": "summit", "date": day, "location": place,
+                                  "s": ["Donors met"]}], pledges)  # fmt: skip
+
+    days = [report("a1", "Thursday", "Dubai"), report("a2", "Thursday", "Dubai"),
+            report("a3", "Monday", "Dubai"), report("a4", "Friday", "Dubai")]  # fmt: skip
+    [event] = merge([x for _, x in days], [a for a, _ in days]).events
+    [conflict] = event.conflicts
+    # Thursday and Friday may be one summit's days; Monday is not
+    assert conflict.field == "date"
+    assert {v.value: {s.article_id for s in v.sources} for v in conflict.values} == {
+        "Thursday": {"a1", "a2"}, "Monday": {"a3"}, "Friday": {"a4"}}  # fmt: skip
+
+    places = [report("b1", "Thursday", "Paris"), report("b2", "Thursday", "Versailles")]
+    [event] = merge([x for _, x in places], [a for a, _ in places]).events
+    [conflict] = event.conflicts
+    assert conflict.field == "location"
+    assert {v.value: [s.article_id for s in v.sources] for v in conflict.values} == {
+        "Paris": ["b1"], "Versailles": ["b2"]}  # fmt: skip
+
+
+def test_days_of_one_summit_are_no_conflict() -> None:
+    def report(aid: str, day: str) -> tuple[Article, ArticleExtraction]:
+        art = Article(id=aid, text=f"Donors met in Dubai on {day}. Japan pledged $10 million.")
+        return art, answer(art, [{"ref": "E1", "name": "Fund pledges", "kind": "summit",
+                                  "date": day, "location": "Dubai", "s": ["Donors met"]}],
+                           [{"actor": "Japan", "type": "money", "what": "fund", "status": "committed",
+                             "quantity": "$10 million", "event": "E1", "s": ["Japan pledged"]}])  # fmt: skip
+
+    parts = [report("a1", "Thursday"), report("a2", "Friday")]
+    [event] = merge([x for _, x in parts], [a for a, _ in parts]).events
+    assert event.conflicts == []

@@ -89,5 +89,19 @@ def test_relative_dates_stay_text_without_a_publication_date(text: str) -> None:
     assert (d.text, d.value, d.precision) == (text, None, None)
 
 
+@pytest.mark.parametrize(
+    ("text", "published", "value"),
+    [
+        ("June 12", date(2024, 6, 11), date(2024, 6, 12)),  # the coming day, not last year's
+        ("December 30", date(2025, 1, 2), date(2024, 12, 30)),  # last week, across the year
+        ("March", date(2024, 6, 11), date(2024, 3, 1)),
+    ],
+)
+def test_a_date_without_its_year_is_the_one_nearest_publication(
+    text: str, published: date, value: date
+) -> None:
+    assert resolve_date(text, published).value == value
+
+
 def test_absolute_dates_resolve_without_a_publication_date() -> None:
     assert resolve_date("Sept. 4, 2025").value == date(2025, 9, 4)
