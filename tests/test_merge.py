@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-import importlib
-import inspect
 from datetime import date
 
 import pytest
 from pydantic import ValidationError
 
 from summarizer.merge import merge
+from summarizer.merge.similarity import Texts, text_words
 from summarizer.schemas import (
-    Alignment,
     Article,
     ArticleExtraction,
-    CommitmentType,
-    ConflictValue,
-    Evidence,
-    PledgeStatus,
     Report,
-    ReportPledge,
-    Sourced,
-    TimelineEntry,
 )
 from tests.fixtures import answer, sample_extractions
 
@@ -217,54 +207,8 @@ def test_a_report_read_back_is_validated_part_by_part() -> None:
         Report.model_validate({"events": [bad]})
 
 
-def test_the_quick_part_builders_set_every_field_of_their_class() -> None:
-    # merge builds its most numerous report parts with plain functions instead of the class
-    # call; each must give what the class gives, field for field, and know every field
-    merge_module = importlib.import_module("summarizer.merge")
-    evidence = [
-        Evidence(
-            article_id="a", quote="q", start=0, end=1, alignment=Alignment.exact, field="record"
-        )
-    ]
-    sourced = Sourced(value="France", sources=evidence, agreement=1)
-    assert merge_module._new_sourced("France", evidence, 1) == sourced
-    assert len(dataclasses.fields(ConflictValue)) == 2
-    assert merge_module._new_value("committed", evidence) == ConflictValue(
-        value="committed", sources=evidence
-    )
-
-    pledge = {
-        "id": "event-1/FRA/troops",
-        "actor": sourced,
-        "actor_id": "FRA",
-        "commitment_type": CommitmentType.troops,
-        "status": Sourced(value="committed", sources=evidence, agreement=1),
-        "description": Sourced(value="troops", sources=evidence, agreement=1),
-        "quantity": Sourced(value="several thousand", sources=evidence, agreement=1),
-        "conditions": Sourced(value="a ceasefire", sources=evidence, agreement=1),
-        "recipient": Sourced(value="Ukraine", sources=evidence, agreement=1),
-        "articles": ["a"],
-        "confirmed": True,
-        "flags": ["hedged"],
-    }
-    fields = {f.name for f in dataclasses.fields(ReportPledge)}
-    assert set(inspect.signature(merge_module._new_pledge).parameters) == fields
-    assert merge_module._new_pledge(**pledge) == ReportPledge(**pledge)
-
-    entry = TimelineEntry(
-        event_id="event-1", date=date(2025, 9, 4), status=PledgeStatus.committed, sources=evidence
-    )
-    assert len(dataclasses.fields(TimelineEntry)) == 4
-    assert len(dataclasses.fields(Sourced)) == 3
-    assert (
-        merge_module._new_entry("event-1", date(2025, 9, 4), PledgeStatus.committed, evidence)
-        == entry
-    )
-
-
-def test_wording_vectors_weigh_distinctive_words_and_share_each_word() -> None:
-    merge_module = importlib.import_module("summarizer.merge")
-    texts = merge_module._Texts(
+def test_wording_vectors_weigh_distinctive_words() -> None:
+    texts = Texts(
         {
             "a": "Leaders of the coalition met Zelensky in Paris.",
             "b": "Zelensky met leaders of the coalition in London.",
@@ -276,17 +220,12 @@ def test_wording_vectors_weigh_distinctive_words_and_share_each_word() -> None:
     assert cos > texts.cosine("a", "c") > 0
     assert set(words) == {"zelensky", "leaders", "coalition"}
     assert texts.cosine("a", "a") == pytest.approx(1.0)
-    # one word object for all the vectors that have the word
-    key_a = next(w for w in texts.vectors["a"] if w == "zelensky")
-    key_b = next(w for w in texts.vectors["b"] if w == "zelensky")
-    assert key_a is key_b
 
 
 def test_words_are_unicode_and_summit_names_with_digits_count() -> None:
-    merge_module = importlib.import_module("summarizer.merge")
-    words = merge_module._words("Leaders met at the Élysée, then in Kraków for the G7 and COP28.")
+    words = text_words("Leaders met at the Élysée, then in Kraków for the G7 and COP28.")
     assert {"élysée", "kraków", "g7", "cop28", "leaders"} <= set(words)
-    german = merge_module._words("Deutschland sagt der Ukraine weitere Unterstützung zu.")
+    german = text_words("Deutschland sagt der Ukraine weitere Unterstützung zu.")
     assert {"deutschland", "ukraine", "weitere", "unterstützung"} <= set(german)
 
 

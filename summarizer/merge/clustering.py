@@ -1,0 +1,123 @@
+"""Clustering: candidates taken in order, each joining the cluster it scores best with, or
+starting one; only clusters in neighbouring date blocks (or undated) are compared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .candidates import Candidate, day_of
+from .similarity import Texts, score, scored
+
+MERGE_THRESHOLD = 2.5
+COMPARED = 5  # members of a cluster a candidate is scored against
+
+
+@dataclass(slots=True)
+class Cluster:
+    members: list[Candidate] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    first: int | None = None  # earliest and latest day of the members (as ordinals)
+    last: int | None = None
+
+    def add(self, c: Candidate, decision: str) -> None:
+        self.members.append(c)
+        self.decisions.append(decision)
+        if (day := day_of(c)) is not None:
+            self.first = day if self.first is None else min(self.first, day)
+            self.last = day if self.last is None else max(self.last, day)
+
+    def rules_out(self, day: int | None) -> str | None:
+        """A reason no member can be the same event as a candidate on ``day`` (``day_of``),
+        checked against all members."""
+        first, last = self.first, self.last
+        if day is None or first is None or last is None:
+            return None
+        if not last - 2 <= day <= first + 2:  # more than two days from the first or the last
+            return "dates differ"
+        return None
+
+
+# the clusters started in each date block (a week; None: undated), by location
+_Index = dict[int | None, dict[str | None, list[int]]]
+
+
+def _block(c: Candidate) -> int | None:
+    return c.day.toordinal() // 7 if c.day else None
+
+
+def form_clusters(cands: list[Candidate], texts: Texts) -> list[Cluster]:
+    """Greedy, order-independent assignment; see the module docstring. ``cands`` come in
+    input order, each article's by event id.
+
+    A candidate is scored against the first member of each cluster in its date block (and
+    the neighbouring ones) at the same or an unknown location; every member's date can still
+    rule it out.
+    """
+    clusters: list[Cluster] = []
+    index: _Index = {}
+    # anchored candidates first (a resolved date, then a named weekday), so that the ones with
+    # neither choose among every cluster the others have formed; then by day, and in the
+    # order they came among equals (the sort is stable)
+    cands = sorted(cands, key=lambda c: (c.day is None, c.weekday is None, c.day or date.min))
+    for cand in cands:
+        block = _block(cand)
+        pool = range(len(clusters)) if block is None else _pool(index, block, cand.location)
+        day = day_of(cand)
+        viable = [i for i in pool if not clusters[i].rules_out(day)]
+        chosen = viable[0] if len(viable) == 1 else None
+        if len(viable) > 1:
+            best: tuple[float, int] | None = None
+            for i in viable:
+                points = _best(cand, clusters[i], texts)[0]
+                if (
+                    points is not None
+                    and points >= MERGE_THRESHOLD
+                    and (best is None or points > best[0])
+                ):
+                    best = (points, i)
+            chosen = best[1] if best else None
+        why: list[str] = []
+        if chosen is not None:  # the chosen cluster's score again, saying why
+            joined = scored(cand, _best(cand, clusters[chosen], texts)[1], texts, why)
+            if joined is not None and joined >= MERGE_THRESHOLD:
+                clusters[chosen].add(
+                    cand, f"{cand.article_id}: joined (score {joined:.2f}: {'; '.join(why)})"
+                )
+                continue
+        clusters.append(Cluster())
+        note = f"; {', '.join(cand.filled)}" if cand.filled else ""
+        clusters[-1].add(cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})")
+        index.setdefault(block, {}).setdefault(cand.location, []).append(len(clusters) - 1)
+    return clusters
+
+
+def _best(cand: Candidate, cluster: Cluster, texts: Texts) -> tuple[float | None, Candidate]:
+    """The score of ``cand`` with the cluster's first member, or, when that does not reach
+    ``MERGE_THRESHOLD``, the best with one of its first ``COMPARED`` members (the outlets that
+    reported an event first rarely say it all alike), and that member."""
+    best: tuple[float | None, Candidate] = (None, cluster.members[0])
+    for member in cluster.members[:COMPARED]:
+        points = score(cand, member, texts)
+        if points is not None and (best[0] is None or points > best[0]):
+            best = (points, member)
+        if best[0] is not None and best[0] >= MERGE_THRESHOLD:
+            break
+    return best
+
+
+def _pool(index: _Index, block: int, place: str | None) -> list[int]:
+    """The clusters a candidate dated in ``block`` may join: those of the neighbouring blocks
+    and the undated ones, at its location or none (at any location when it has none). Each
+    cluster is indexed under one key, so the lists add up without repeats."""
+    found: list[int] = []
+    for b in (block - 1, block, block + 1, None):
+        if (places := index.get(b)) is None:
+            continue
+        if place is None:
+            for ids in places.values():
+                found += ids
+        else:
+            found += places.get(place, ())
+            found += places.get(None, ())
+    return sorted(found)

@@ -1,0 +1,257 @@
+"""Report: each cluster becomes a report event (name, kind, date, place, host, counts,
+pledges, conflicts, and why each article joined), and statuses that change between events
+become timelines."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from ..normalize import normalize_actor, parse_quantity, resolve_date
+from ..schemas import (
+    CommitmentType,
+    Conflict,
+    ConflictValue,
+    DateValue,
+    Event,
+    EventKind,
+    Evidence,
+    PledgeStatus,
+    Precision,
+    Quantity,
+    ReportEvent,
+    Sourced,
+    Timeline,
+    TimelineEntry,
+)
+from .candidates import Candidate, day_of
+from .clustering import Cluster
+from .reconcile import interval, most_cited, reconcile_pledges, record_sources, sourced
+from .similarity import weekdays_apart
+
+_COUNT_NOUNS = {
+    "nations": "countries", "countries": "countries", "allies": "countries", "states": "countries",
+    "members": "countries", "leaders": "leaders", "heads": "leaders", "troops": "troops",
+    "soldiers": "troops", "delegations": "delegations",
+}  # fmt: skip
+
+
+def _count_unit(q: Quantity) -> str:
+    words = re.findall(r"[a-z]+", (q.unit or "").lower())
+    return next((_COUNT_NOUNS[w] for w in words if w in _COUNT_NOUNS), " ".join(words))
+
+
+def _counts(events: list[Event]) -> list[Sourced]:
+    """Count claims grouped by what they count; overlapping figures merge (the exact one is
+    kept, every article cited), different figures stay separate claims."""
+    groups: list[tuple[str, tuple[float, float] | None, Quantity, list[Evidence]]] = []
+    for e in events:
+        for c in e.counts:
+            q = parse_quantity(c.text)
+            unit, iv = _count_unit(q), interval(q)
+            for i, (u, giv, gq, ev) in enumerate(groups):
+                if u == unit and iv and giv and max(iv[0], giv[0]) <= min(iv[1], giv[1]):
+                    exact = gq if gq.amount is not None else q
+                    narrow = (max(iv[0], giv[0]), min(iv[1], giv[1]))
+                    groups[i] = (u, narrow, exact, ev + c.evidence)
+                    break
+            else:
+                groups.append((unit, iv, q, list(c.evidence)))
+    return [
+        sourced(q.text, ev)
+        for _, _, q, ev in sorted(groups, key=lambda g: (-len({e.article_id for e in g[3]}), g[0]))
+    ]
+
+
+# the most precise first
+_PRECISION_RANK = {Precision.day: 0, Precision.week: 1, Precision.month: 2, Precision.year: 3}
+
+
+def _date_field(events: list[Event]) -> Sourced | None:
+    """The most precise resolved date (the first among equals), citing every article that
+    gives one; else the text."""
+    best: DateValue | None = None
+    rank = len(_PRECISION_RANK)
+    sources: list[Evidence] = []
+    for e in events:
+        if (d := e.date) is not None and d.value is not None:
+            if (r := _PRECISION_RANK[d.precision or Precision.day]) < rank:
+                best, rank = d, r
+            sources += record_sources(e, "date")
+    if best is not None:
+        return sourced(str(best.value), sources)
+    written = [(e, e.date.text) for e in events if e.date is not None]
+    if not written:
+        return None
+    counts = Counter(t for _, t in written)
+    sources = [s for e, _ in written for s in record_sources(e, "date")]
+    return sourced(counts.most_common(1)[0][0], sources)
+
+
+def _member_sources(m: Candidate, field_name: str) -> list[Evidence]:
+    found = m.found.get(field_name) if m.found else None
+    return record_sources(m.event, field_name) or ([found] if found else [])
+
+
+def _date_conflict(cluster: Cluster) -> Conflict | None:
+    """Articles that put the event on days more than two apart (a summit lasts days, and
+    outlets name different ones of them): each day, or weekday, with the articles that say it."""
+    said: dict[str, list[Evidence]] = {}
+    weekdays: set[str] = set()
+    days: list[date] = []
+    for m in cluster.members:
+        if m.event.date is None:  # a date read from the text may be a background one
+            continue
+        if day_of(m) is not None and m.day:
+            value = m.day.isoformat()
+            days.append(m.day)
+        elif m.weekday:
+            value = m.weekday.capitalize()
+        else:
+            continue
+        said.setdefault(value, []).extend(_member_sources(m, "date"))
+        if m.weekday:
+            weekdays.add(m.weekday)
+    if len(said) < 2:
+        return None
+    apart = bool(days) and (max(days) - min(days)).days > 2
+    far = any(weekdays_apart(a, b) > 2 for a in weekdays for b in weekdays)
+    if not (apart or far):
+        return None
+    return Conflict(
+        field="date",
+        values=[ConflictValue(value=v, sources=src) for v, src in said.items()],
+        note="the articles put the event on different days",
+    )
+
+
+def _place_conflict(cluster: Cluster) -> Conflict | None:
+    """Articles that put the event in different cities."""
+    said: dict[str, list[Evidence]] = {}
+    for m in cluster.members:
+        if m.location:
+            said.setdefault(m.location, []).extend(_member_sources(m, "location"))
+    if len(said) < 2:
+        return None
+    return Conflict(
+        field="location",
+        values=[ConflictValue(value=v.title(), sources=src) for v, src in said.items()],
+        note="the articles put the event in different places",
+    )
+
+
+def _resolved(field: Sourced | None, cluster: Cluster) -> Sourced | None:
+    """A date the articles give only in part ("Thursday", "June 13") resolved against the
+    earliest publication day among them, when one is known; else as it is."""
+    if field is None or is_iso(field.value):
+        return field
+    published = [m.published for m in cluster.members if m.published]
+    if not published:
+        return field
+    day = resolve_date(str(field.value), min(published))
+    if day.value is None or day.precision is not Precision.day:
+        return field
+    return Sourced(value=day.value.isoformat(), sources=field.sources, agreement=field.agreement)
+
+
+def _found(cluster: Cluster, field_name: str) -> Sourced | None:
+    """A date or location read from the articles' own text when the model gave none."""
+    found = [(m, m.found[field_name]) for m in cluster.members if m.found and field_name in m.found]
+    if not found:
+        return None
+    if field_name == "date":
+        days = sorted({m.day for m, _ in found if m.day})
+        value = (
+            str(days[0])
+            if len(days) == 1
+            else Counter(e.quote for _, e in found).most_common(1)[0][0]
+        )
+    else:
+        value = Counter(e.quote for _, e in found).most_common(1)[0][0]
+    return sourced(value, [e for _, e in found])
+
+
+def _name(names: dict[str, int]) -> str:
+    """The most common name; among equals, the shortest of at least two words."""
+    return min(names, key=lambda k: (-names[k], len(k.split()) < 2, len(k), k))
+
+
+# each event's status rows of one actor and commitment type, ready to sort: (undated, day,
+# event id, status); event ids are unique, so the status itself is never compared
+Statuses = dict[tuple[str, CommitmentType], list[tuple[bool, date, str, Sourced]]]
+
+
+def report_event(cluster: Cluster, n: int, statuses: Statuses) -> ReportEvent:
+    """The report's event ``n`` for ``cluster``; each pledge's status is added to
+    ``statuses`` (by actor and commitment type) for the timelines."""
+    events = [m.event for m in cluster.members]
+    event_id = f"event-{n}"
+    date_field = _resolved(_date_field(events) or _found(cluster, "date"), cluster)
+    names: dict[str, int] = {}
+    kinds: dict[EventKind, int] = {}
+    locations: list[tuple[str, list[Evidence]]] = []
+    hosts: list[tuple[str, list[Evidence]]] = []
+    for e in events:  # one pass for the fields the events' records give
+        names[e.name] = names.get(e.name, 0) + 1
+        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+        if e.location:
+            locations.append((e.location, record_sources(e, "location")))
+        if e.host:
+            hosts.append((e.host, record_sources(e, "host")))
+    pledges, conflicts = reconcile_pledges(cluster, event_id)
+    conflicts += [c for c in (_date_conflict(cluster), _place_conflict(cluster)) if c]
+    participants = sorted({normalize_actor(p).name for e in events for p in e.participants})
+    day = (
+        date.fromisoformat(str(date_field.value))
+        if date_field and is_iso(date_field.value)
+        else None
+    )
+    undated, when = day is None, day or date.min
+    for p in pledges:
+        if (seen := statuses.get(key := (p.actor_id, p.commitment_type))) is None:
+            statuses[key] = [(undated, when, event_id, p.status)]
+        else:
+            seen.append((undated, when, event_id, p.status))
+    return ReportEvent(
+        id=event_id,
+        name=_name(names),
+        kind=max(kinds, key=kinds.__getitem__),  # the most common; the first among equals
+        date=date_field,
+        location=most_cited(locations) or _found(cluster, "location"),
+        host=most_cited(hosts),
+        participants=participants,
+        counts=_counts(events),
+        articles=sorted({m.article_id for m in cluster.members}),
+        pledges=pledges,
+        conflicts=conflicts,
+        decisions=cluster.decisions,
+    )
+
+
+def build_timelines(statuses: Statuses) -> list[Timeline]:
+    """A timeline for each actor and commitment type whose status differs between events."""
+    out = []
+    for actor, ctype in sorted(statuses):
+        rows = statuses[(actor, ctype)]
+        if len(rows) < 2 or len({row[3].value for row in rows}) < 2:
+            continue
+        rows.sort()
+        entries = [
+            TimelineEntry(
+                event_id=event_id,
+                date=None if undated else day,
+                status=PledgeStatus(str(s.value)),
+                sources=s.sources,
+            )
+            for undated, day, event_id, s in rows
+        ]
+        out.append(Timeline(actor_id=actor, commitment_type=ctype, entries=entries))
+    return out
+
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_iso(value: object) -> bool:
+    return isinstance(value, str) and _ISO.fullmatch(value) is not None

@@ -1,0 +1,212 @@
+"""Similarity: how alike two candidates are, as a score with its reasons (see the package
+docstring for what adds up), and the TF-IDF vectors of the articles' wording."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from ..normalize import PLACE_SPELLINGS
+from ..schemas import Precision
+from .candidates import WEEKDAYS, WORD, Candidate, day_of
+
+NAME_WORD = 1.0  # for each word (up to two) both event names share and few others have
+RARE_NAME_SHARE = 0.15  # "few": at most this share of all event names (and at least two)
+MIN_NAMES = 20  # fewer event names than this say nothing about which words are rare
+SHARED_PLEDGE = 0.75  # for each pledge (actor, type, figure) two candidates share (up to 3)
+_STOP = frozenset(
+    "that this with from have been were will would said also they their them than more other "
+    "after before about which while when where what into over such could should there these "
+    "those some said says most only very just like time year years being under same".split()
+)
+_PRECISION_RANK = {Precision.day: 0, Precision.week: 1, Precision.month: 2, Precision.year: 3}
+
+
+@lru_cache(maxsize=65536)  # every pair of candidates compares their names
+def _name_words(name: str) -> frozenset[str]:
+    """The words of an event name, each city in one spelling ("kiev" and "kyiv" alike)."""
+    return frozenset(PLACE_SPELLINGS.get(w, w) for w in text_words(name))
+
+
+def text_words(text: str) -> Counter[str]:
+    """How often each word occurs in ``text`` (see ``WORD``), stop words left out."""
+    c = Counter(
+        w
+        for w in WORD.findall(text.lower())
+        if (len(w) > 3 or (len(w) > 1 and not w.isalpha())) and not w.isdigit()
+    )
+    for w in _STOP.intersection(c):
+        del c[w]
+    return c
+
+
+_NO_WORDS: dict[str, float] = {}  # the vector of a text not given (never changed)
+
+
+class Texts:
+    """TF-IDF vectors of each article's text (or its evidence when no text is given)."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.name_df: Counter[str] = Counter()  # see count_names
+        self.rare = 2.0
+        counts = {k: text_words(t) for k, t in texts.items()}
+        df = Counter(w for c in counts.values() for w in c)
+        idf = {w: math.log((len(counts) + 1) / m) for w, m in df.items()}
+        del df
+        self.vectors: dict[str, dict[str, float]] = {}
+        for k in list(counts):  # each word's (1 + log count) * idf, then normalised
+            c = counts.pop(k)  # (freed as it goes: texts can be many)
+            weights = {w: (1 + math.log(m)) * idf[w] for w, m in c.items()}
+            norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+            self.vectors[k] = {w: v / norm for w, v in weights.items()}
+
+    def count_names(self, cands: Sequence[Candidate]) -> None:
+        """Remember in how many event names each word occurs: a word few names share ("g7",
+        "gavi", "cop28", "lebanon") names the event, one most share ("summit") does not."""
+        if len(cands) < MIN_NAMES:  # too few names to say which words are rare
+            return
+        self.name_df = Counter(w for c in cands for w in _name_words(c.name))
+        self.rare = max(2.0, RARE_NAME_SHARE * len(cands))
+
+    def rare_shared(self, a: Candidate, b: Candidate) -> list[str]:
+        """The words of both event names that few other names have, rarest first."""
+        shared = _name_words(a.name) & _name_words(b.name)
+        df = self.name_df
+        if not df:
+            return []
+        return sorted((w for w in shared if df[w] <= self.rare), key=lambda w: (df[w], w))
+
+    def cosine(self, a: str, b: str) -> float:
+        va, vb = self.vectors.get(a, _NO_WORDS), self.vectors.get(b, _NO_WORDS)
+        if len(va) > len(vb):
+            va, vb = vb, va
+        return sum([va[w] * vb[w] for w in va if w in vb])
+
+    def explained(self, a: str, b: str) -> tuple[float, list[str]]:
+        """``cosine``, and the three words that add most to it."""
+        va, vb = self.vectors.get(a, _NO_WORDS), self.vectors.get(b, _NO_WORDS)
+        if len(va) > len(vb):
+            va, vb = vb, va
+        terms = [(va[w] * vb[w], w) for w in va if w in vb]
+        top = sorted(terms, reverse=True)[:3]
+        return sum([t for t, _ in terms]), [w for _, w in top]
+
+
+def _coarse(a: Candidate, b: Candidate) -> tuple[date, date] | None:
+    if not (a.day and b.day):
+        return None
+    if a.precision is b.precision is Precision.day:  # the usual case
+        return a.day, b.day
+    p = max(
+        a.precision or Precision.day, b.precision or Precision.day, key=_PRECISION_RANK.__getitem__
+    )
+    if p is Precision.year:
+        return a.day.replace(month=1, day=1), b.day.replace(month=1, day=1)
+    if p is Precision.month:
+        return a.day.replace(day=1), b.day.replace(day=1)
+    if p is Precision.week:
+        return a.day - timedelta(days=a.day.weekday()), b.day - timedelta(days=b.day.weekday())
+    return a.day, b.day
+
+
+def weekdays_apart(a: str, b: str) -> int:
+    """How many days apart two weekdays are, the nearer way round (Sunday and Monday: 1)."""
+    gap = abs(WEEKDAYS.index(a) - WEEKDAYS.index(b))
+    return min(gap, 7 - gap)
+
+
+def _published_after(a: Candidate, b: Candidate) -> int | None:
+    """Days from one candidate's event date to the publication of the other's article, when
+    only one knows its event's day and the other was published up to three days after it
+    (news reports an event on its day or soon after)."""
+    for dated, other in ((a, b), (b, a)):
+        if day_of(dated) is not None and other.day is None and other.published and dated.day:
+            gap = (other.published - dated.day).days
+            return gap if 0 <= gap <= 3 else None
+    return None
+
+
+def score(a: Candidate, b: Candidate, texts: Texts) -> float | None:
+    """The score of a pair; ``None`` when something rules it out."""
+    return scored(a, b, texts, None)
+
+
+def scored(a: Candidate, b: Candidate, texts: Texts, why: list[str] | None) -> float | None:
+    """``score``, also saying why in ``why`` when it is given (only the chosen pair needs it:
+    formatting the reasons of every pair scored cost more than scoring them)."""
+    score = 0.0
+    dates = _coarse(a, b)
+    if dates:
+        gap = abs((dates[0] - dates[1]).days)
+        if gap == 0:
+            score += 3
+            if why is not None:
+                why.append(f"same date {dates[0]}")
+        elif gap <= 2 and a.precision is b.precision is Precision.day:
+            score += 1
+            if why is not None:
+                why.append(f"dates {gap} days apart")
+        else:
+            if why is not None:
+                why.append(f"dates differ ({a.day} vs {b.day})")
+            return None
+    elif a.month_day and a.month_day == b.month_day:  # "June 13" in both, the year unknown
+        score += 2
+        if why is not None:
+            why.append(f"same day of the month ({a.month_day[1]}/{a.month_day[0]})")
+    elif (after := _published_after(a, b)) is not None:
+        score += 1
+        if why is not None:
+            why.append(f"published {after} day{'s' * (after != 1)} after the other's date")
+    if a.weekday and b.weekday:
+        # a summit lasts days: outlets name different ones of them
+        same = a.weekday == b.weekday
+        score += 1 if same else -1
+        if why is not None:
+            why.append(
+                f"same weekday ({a.weekday})" if same else f"weekdays {a.weekday} and {b.weekday}"
+            )
+    if a.location and b.location:
+        if a.location == b.location:
+            score += 1
+            if why is not None:
+                why.append(f"same location ({a.location})")
+        else:
+            score -= 2
+            if why is not None:
+                why.append(f"different locations ({a.location} vs {b.location})")
+    if a.host and a.host == b.host:
+        score += 1
+        if why is not None:
+            why.append(f"same host ({a.host})")
+    if a.article_id == b.article_id:
+        score += 3
+        if why is not None:
+            why.append("same article")
+    elif why is None:
+        score += 6 * texts.cosine(a.article_id, b.article_id)
+    else:
+        cos, words = texts.explained(a.article_id, b.article_id)
+        score += 6 * cos
+        why.append(f"wording similarity {cos:.2f} ({', '.join(words)})")
+    if names := texts.rare_shared(a, b)[:2]:  # the words that name the event, in both names
+        score += NAME_WORD * len(names)
+        if why is not None:
+            why.append(f"both names say {', '.join(names)}")
+    if shared := len(a.pledged & b.pledged):  # the same actors pledging the same amounts
+        score += SHARED_PLEDGE * min(shared, 3)
+        if why is not None:
+            why.append(f"{shared} pledge{'s' * (shared > 1)} in common")
+    name = fuzz.token_set_ratio(a.name, b.name) / 100
+    score += name
+    if why is not None:
+        why.append(f"names {name:.2f} alike")
+    return score
+
+
+# the clusters started in each date block (a week; None: undated), by location
