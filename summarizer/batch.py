@@ -300,7 +300,7 @@ def run_batch(
             else "completed"
         )
         result.articles = store.articles()
-        result.report = _report(store, key, result.articles)
+        result.report = _report(store, key, result.articles, errors)
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -349,9 +349,13 @@ def _through_openai_batch(
         run.advanced(got.extracted + got.failed, got.failed)
 
 
-def _report(store: Store, key: ExtractionKey, articles: list[Article]) -> Report:
-    """Everything the store holds under ``key``, merged; failures listed as unassigned."""
-    failures = {
+def _report(
+    store: Store, key: ExtractionKey, articles: list[Article], unread: Sequence[InputError] = ()
+) -> Report:
+    """Everything the store holds under ``key``, merged; failures (and this run's inputs that
+    could not be read) listed as failed."""
+    failures = {e.path or "input": str(e) for e in unread}
+    failures |= {
         article_id: f"extraction failed ({kind}, {n} attempt{'s' * (n > 1)}): {reason}"
         for article_id, kind, reason, n in store.failed(key).values()
     }

@@ -9,7 +9,7 @@ from .errors import ConfigError, SummarizerError
 from .extract import extract
 from .llm import LLM, open_llm
 from .merge import merge
-from .schemas import Article, ArticleExtraction, Report, Unassigned
+from .schemas import Article, ArticleExtraction, FailedArticle, Report
 from .settings import Settings
 
 __all__ = ["Extracted", "extract_all", "merge_accounting", "summarize"]
@@ -58,11 +58,10 @@ def summarize(
 ) -> Report:
     """Extract, ground and merge ``articles`` into one Report.
 
-    Articles whose extraction failed are listed in ``Report.unassigned`` with the reason.
+    Articles whose extraction failed are listed in ``Report.failed`` with the error.
     """
     done = extract_all(articles, settings or Settings(), llm=llm)
-    failed = {a: f"extraction failed: {e}" for a, e in done.failures.items()}
-    return merge_accounting(done.extractions, articles, failed)
+    return merge_accounting(done.extractions, articles, done.failures)
 
 
 def merge_accounting(
@@ -70,7 +69,8 @@ def merge_accounting(
     articles: Sequence[Article],
     failures: Mapping[str, str],
 ) -> Report:
-    """``merge``, with every source that produced no extraction listed as unassigned."""
+    """``merge``, with every source that produced no extraction listed as failed, with why
+    (never among the articles that report no pledge-related event)."""
     report = merge(extractions, articles)
-    lost = [Unassigned(article_id=source, reason=why) for source, why in failures.items()]
-    return report.model_copy(update={"unassigned": report.unassigned + lost})
+    failed = [FailedArticle(article_id=source, error=why) for source, why in failures.items()]
+    return report.model_copy(update={"failed": report.failed + failed})

@@ -432,8 +432,23 @@ class Unassigned:
     pledges: list[Pledge] = field(default_factory=list)
 
 
+@dataclass(slots=True, kw_only=True)
+class FailedArticle:
+    """An article that could not be read or extracted: it says nothing either way."""
+
+    article_id: str
+    error: str
+
+
 class Report(BaseModel):
     events: list[ReportEvent] = Field(default_factory=list)
     articles: list[ArticleRef] = Field(default_factory=list)
-    unassigned: list[Unassigned] = Field(default_factory=list)
+    unassigned: list[Unassigned] = Field(
+        default_factory=list,
+        description="Articles read and extracted that report no pledge-related event",
+    )
+    failed: list[FailedArticle] = Field(
+        default_factory=list,
+        description="Articles that could not be read or extracted, with the error",
+    )
     timelines: list[Timeline] = Field(default_factory=list)

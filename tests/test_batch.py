@@ -102,8 +102,11 @@ def test_one_bad_article_is_recorded_and_retried_on_request(tmp_path: Path) -> N
         assert "a2" in result.failures and "no valid answer" in result.failures["a2"]
         assert result.input_errors and "empty article" in result.input_errors[0]
         assert result.report is not None
-        unassigned = {u.article_id: u.reason for u in result.report.unassigned}
-        assert "extraction failed" in unassigned["a2"]
+        failed = {f.article_id: f.error for f in result.report.failed}
+        assert "extraction failed" in failed["a2"]
+        assert "a2" not in {u.article_id for u in result.report.unassigned}
+        # the input that could not be read is in the report too, as failed
+        assert any("empty article" in error for error in failed.values())
         assert len(result.report.events[0].articles) == 4
 
         calls_before = len(broken.requests)
@@ -118,7 +121,7 @@ def test_one_bad_article_is_recorded_and_retried_on_request(tmp_path: Path) -> N
         )
         assert (retried.extracted, retried.failed, len(fixed.requests)) == (1, 0, CALLS)
         assert retried.report is not None and not [
-            u for u in retried.report.unassigned if u.article_id == "a2"
+            f for f in retried.report.failed if f.article_id == "a2"
         ]
     db = tmp_path / "s.sqlite"
     assert _count(db, "SELECT COUNT(*) FROM failures") == 0
@@ -138,7 +141,7 @@ def test_token_budget_stops_cleanly_and_the_next_run_continues(tmp_path: Path) -
         # 550 tokens an article: the third starts at 1,100 < 1,200, the fourth does not
         assert (stopped.status, stopped.extracted, stopped.left) == ("budget", 3, 3)
         assert stopped.report is not None
-        waiting = [u for u in stopped.report.unassigned if "not extracted yet" in u.reason]
+        waiting = [f for f in stopped.report.failed if "not extracted yet" in f.error]
         assert len(waiting) == 3
         rest = run_batch([str(feed)], store, llm.settings, llm=llm)
         assert (rest.status, rest.extracted, rest.cached, rest.left) == ("completed", 3, 3, 0)

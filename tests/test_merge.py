@@ -174,7 +174,7 @@ def test_date_and_place_come_from_the_article_text_when_the_model_gives_none() -
     assert report.events[1].date and report.events[1].date.value == "Tuesday"
 
 
-def test_sources_without_an_extraction_are_listed_as_unassigned(samples) -> None:  # type: ignore[no-untyped-def]
+def test_sources_without_an_extraction_are_listed_as_failed(samples) -> None:  # type: ignore[no-untyped-def]
     from summarizer.pipeline import merge_accounting
 
     articles, extractions, _ = samples
@@ -182,9 +182,10 @@ def test_sources_without_an_extraction_are_listed_as_unassigned(samples) -> None
         extractions, articles, {"bad.txt": "bad.txt: empty article (no text)"}
     )
     assert [set(e.articles) for e in report.events] == [SEPT, JAN]
-    assert [(u.article_id, u.reason) for u in report.unassigned] == [
+    assert [(f.article_id, f.error) for f in report.failed] == [
         ("bad.txt", "bad.txt: empty article (no text)")
     ]
+    assert report.unassigned == []
 
 
 def test_the_report_merge_builds_is_valid_as_its_schema_says(samples) -> None:  # type: ignore[no-untyped-def]

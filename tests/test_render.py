@@ -185,3 +185,19 @@ def test_article_text_is_inert_in_the_markdown_brief() -> None:
     assert rows and all(len(re.findall(r"(?<!\\)\|", row)) == 7 for row in rows)
     # what the template writes is still Markdown
     assert "## 1. Donors pledge aid at &lt;script&gt;" in md and "| Actor |" in md
+
+
+def test_failed_articles_are_listed_as_failed_in_every_format() -> None:
+    from summarizer.pipeline import merge_accounting
+
+    articles, extractions = sample_extractions()
+    report = merge_accounting(extractions, articles, {"lost.txt": "connection refused"})
+    md = render_markdown(report)
+    assert "(1 failed)" in md.splitlines()[0]
+    failed_part = md.split("## Articles not extracted", 1)[1].split("## ", 1)[0]
+    assert "lost.txt: connection refused" in failed_part
+    assert "no pledge-related event" not in md
+    html = render_html(report, articles)
+    assert "Articles not extracted" in html and "lost.txt: connection refused" in html
+    assert "no pledge-related event" not in html
+    assert Report.model_validate_json(render_json(report)).failed[0].article_id == "lost.txt"
