@@ -2,8 +2,9 @@
 
 Exit codes: 0 everything worked; 1 some articles failed (the others are still in the output);
 2 bad usage or configuration (nothing was processed); 3 no article could be processed;
-4 a batch stopped before it finished: its token budget ran out, or an OpenAI batch is still
-running (run it again to continue); 130 interrupted.
+4 the model server cannot be reached, or a batch stopped before it finished: its token
+budget ran out, or an OpenAI batch is still running (run it again to continue); 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from rich.progress import (
 )
 
 from .batch import BatchOptions, BatchProgress, BatchResult, run_batch
-from .errors import ConfigError, InputError, SummarizerError
+from .errors import BackendError, ConfigError, InputError, SummarizerError
 from .evaluate import Gold, evaluate, format_scores
 from .feeds import Loaded, iter_articles
 from .merge import merge
@@ -42,6 +43,7 @@ from .settings import DEFAULT_MODEL, Settings
 from .store import Store
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING, EXIT_BUDGET = 0, 1, 2, 3, 4
+EXIT_BACKEND = EXIT_BUDGET  # the model server is down or cannot be reached
 EXIT_INTERRUPTED = 130
 
 stderr = Console(stderr=True, soft_wrap=True)
@@ -98,8 +100,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     \b
     Exit codes: 0 ok; 1 some articles failed (the rest are in the output);
     2 bad usage or configuration; 3 no article could be processed;
-    4 batch not finished (token budget spent, or an OpenAI batch still running: run it
-    again to continue); 130 interrupted.
+    4 the model server cannot be reached, or a batch not finished (token budget spent, or
+    an OpenAI batch still running: run it again to continue); 130 interrupted.
     """
     _setup_logging(verbose, quiet)
     ctx.obj = {"quiet": quiet}
@@ -140,6 +142,8 @@ def _extract(
             return extract_all(articles, settings, on_article=done).extractions
     except ConfigError as exc:
         _fail(str(exc))
+    except BackendError as exc:
+        _fail(str(exc), EXIT_BACKEND)
     except SummarizerError as exc:
         _fail(str(exc), EXIT_NOTHING)
     raise AssertionError("unreachable")

@@ -8,6 +8,7 @@ went wrong and, where the user can act, how to fix it::
     │   └── ModelNotInstalledError  the bundled model is not in the cache yet
     ├── InputError                  an article that cannot be read (missing, empty, binary)
     ├── BackendError                the local model server could not be started or reached
+    │   └── BackendUnavailableError the model server refused the first connection (wrong URL)
     └── LLMError                    a model call that did not produce a usable answer
         ├── TransientError          429 / 5xx / timeout / connection, still failing after retries
         ├── TruncatedOutputError    the answer was cut at max_tokens (finish_reason "length")
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 __all__ = [
     "BackendError",
+    "BackendUnavailableError",
     "BudgetExceededError",
     "ConfigError",
     "ExtractionError",
@@ -53,6 +55,11 @@ class InputError(SummarizerError):
 
 class BackendError(SummarizerError):
     """The local model server failed to start or stopped answering."""
+
+
+class BackendUnavailableError(BackendError):
+    """The model server could not be reached before it ever answered: a wrong address, or a
+    server that is not running. Every article would fail the same way, so a run stops."""
 
 
 class LLMError(SummarizerError):

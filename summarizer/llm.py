@@ -58,6 +58,7 @@ from tenacity import (
 
 from .errors import (
     BackendError,
+    BackendUnavailableError,
     BudgetExceededError,
     ConfigError,
     ExtractionError,
@@ -637,9 +638,11 @@ class _Call:
 
     def retry_policy(self) -> dict[str, Any]:
         """tenacity's arguments for retrying transient failures (never shown to the model)."""
-        model = self.llm.model
+        model, llm = self.llm.model, self.llm
         return {
-            "retry": retry_if_exception(lambda e: transient_cause(e) is not None),
+            "retry": retry_if_exception(
+                lambda e: transient_cause(e) is not None and not llm.unreachable(e)
+            ),
             "stop": stop_after_attempt(self.settings.max_retries + 1),
             "wait": self.waits,
             "reraise": True,
@@ -726,6 +729,9 @@ class LLM:
         )
         limiter = RateLimiter(settings.rpm, settings.tpm, sleep=sleep)
         self.limiter = limiter if limiter.active else None
+        # whether the server has ever answered: until it has, a refused connection or a 404
+        # is a wrong address, not a passing fault, and the run stops at once
+        self.answered = False
 
     @property
     def label(self) -> str:
@@ -741,6 +747,7 @@ class LLM:
             self._sleep(wait)
         client = self._thread_client()
         response = client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+        self.answered = True
         if call is not None:
             call.tally.on_response(response)
         return response
@@ -857,7 +864,27 @@ class LLM:
             "(finish_reason 'length'); raise --max-tokens"
         )
 
+    @property
+    def base_url(self) -> str:
+        return str(self.client.base_url)
+
+    def unreachable(self, exc: BaseException) -> bool:
+        """A connection that failed before the server ever answered: a wrong address or a
+        server that is not running, which retrying will not mend."""
+        if self.answered:
+            return False
+        chain = list(_chain(exc))
+        return any(
+            isinstance(at, openai.APIConnectionError) and not isinstance(at, openai.APITimeoutError)
+            for at in chain
+        ) and any(isinstance(at, OSError) for at in chain)  # refused, no route, no such host
+
     def _classify(self, exc: Exception, tally: _Tally, usage: Usage) -> Exception:
+        if self.unreachable(exc):
+            return BackendUnavailableError(
+                f"cannot reach {self.label} at {self.base_url}: {_root(exc)}; check --base-url "
+                "(or SUMMARIZER_BASE_URL), or start the server"
+            )
         cause = transient_cause(exc)
         if cause is not None:
             # the innermost cause says what happened: aiohttp's transport reports a refused
@@ -879,6 +906,11 @@ class LLM:
             return ConfigError(
                 f"{self.label} rejected the credentials ({refused.status_code}): check "
                 "OPENAI_API_KEY, or --base-url for a local server"
+            )
+        if isinstance(refused, openai.NotFoundError) and not self.answered:
+            return ConfigError(
+                f"{self.base_url} has no model {self.model!r} (404): check --base-url (it "
+                "usually ends in /v1) and --model"
             )
         if refused is not None:
             return ExtractionError(f"{self.label} refused the request: {refused}", usage)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .errors import ConfigError, SummarizerError
+from .errors import BackendUnavailableError, ConfigError, SummarizerError
 from .extract import extract
 from .llm import LLM, open_llm
 from .merge import merge
@@ -31,7 +31,8 @@ def extract_all(
 ) -> Extracted:
     """Extract each article in turn; one article's failure is recorded, never fatal.
 
-    Configuration errors (no model, no key) are raised: no article could succeed.
+    Configuration errors (no model, no key, a wrong model) and a model server that cannot be
+    reached are raised: no article could succeed.
     """
     if llm is None:
         with open_llm(settings) as opened:
@@ -40,7 +41,7 @@ def extract_all(
     for article in articles:
         try:
             x = extract(article, settings, llm=llm)
-        except ConfigError:
+        except (ConfigError, BackendUnavailableError):
             raise
         except SummarizerError as exc:
             done.failures[article.id] = str(exc)

@@ -67,6 +67,9 @@ class FakeAPI:
         body = json.loads(raw or b"{}")
         if path.startswith("/v1/batches"):
             return self._json(self.create_batch(body))
+        if path != "/v1/chat/completions":  # as a real server answers a wrong base URL
+            error = {"error": {"message": f"no route {path}", "type": "not_found"}}
+            return 0.0, 404, "application/json", json.dumps(error).encode()
         with self.lock:
             self.requests += 1
         arguments = json.dumps(answer_for(body.get("messages", [])))

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -9,6 +12,7 @@ from click.testing import CliRunner
 
 from summarizer.cli import cli
 from tests.conftest import ARTICLES, recorded_cli_args
+from tests.test_batch import _fake_server
 
 GOOD = ARTICLES / "003_726b05e1c8879489.txt"
 
@@ -96,3 +100,38 @@ def test_a_changed_prompt_fails_loudly_with_the_re_record_hint(
     code, _, err = run("extract", str(GOOD), "-o", str(tmp_path / "x.json"), *recorded_cli_args())
     assert code == 3
     assert "re-record with `python scripts/record_cassettes.py`" in err
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _command(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command in a process of its own (in this one the tests block the network)."""
+    env = {**os.environ, "OPENAI_API_KEY": ""}
+    command = [sys.executable, "-m", "summarizer", "--quiet", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_server_that_refuses_connections_stops_the_run_at_the_first_call() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/v1"
+    done = _command("summarize", str(ARTICLES), "--model", "m", "--base-url", url)
+    assert done.returncode == 4 and done.stdout == ""
+    assert f"cannot reach openai-compatible:m at {url}" in done.stderr
+    assert "--base-url" in done.stderr
+    assert "failed" not in done.stderr  # no article is tried after the first refusal
+    assert "Traceback" not in done.stderr
+
+
+def test_a_model_the_server_does_not_have_is_a_configuration_error() -> None:
+    server, base_url = _fake_server(latency=0.0)
+    try:
+        wrong = base_url.removesuffix("/v1") + "/not-v1"  # every path under it is a 404
+        done = _command("extract", str(GOOD), "--model", "m", "--base-url", wrong)
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert done.returncode == 2
+    assert "has no model 'm' (404)" in done.stderr and "--base-url" in done.stderr
