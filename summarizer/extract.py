@@ -31,14 +31,17 @@ from pydantic import BaseModel
 
 from .assemble import Assembly, assemble
 from .errors import BudgetExceededError, ExtractionError, InputError, LLMError, TruncatedOutputError
-from .ground import ground_extraction, suspect_sentences
+from .ground import ground_extraction
+from .hostile import reads_as_instructions, suspect_sentences
 from .llm import LLM, estimate_tokens, open_llm
 from .normalize import people_in
 from .prompts import load_prompt
 from .schemas import (
+    Alignment,
     Article,
     ArticleExtraction,
     DraftExtraction,
+    Evidence,
     SentenceAnswer,
     Usage,
 )
@@ -88,8 +91,41 @@ Reply = tuple[BaseModel, Usage] | LLMError
 Steps = Generator[list[Request], list[Reply], tuple[ArticleExtraction, DraftExtraction]]
 
 
-def _question(article: Article, c: Candidate, suspect: set[int]) -> str:
-    lines = [f"Title: {article.title}"] if article.title else []
+def _withheld(article: Article, sentences: list[Sentence], suspect: set[int]) -> list[Evidence]:
+    """The passages kept from the model (the title, sentences), each with its span, so that an
+    editor sees the attempt."""
+    out = []
+    if article.title and reads_as_instructions(article.title):
+        at = article.text.find(article.title)
+        out.append(
+            Evidence(
+                article_id=article.id, quote=article.title, field="title",
+                start=at if at >= 0 else None, end=at + len(article.title) if at >= 0 else None,
+                alignment=Alignment.exact if at >= 0 else Alignment.missing,
+            )
+        )  # fmt: skip
+    out += [
+        Evidence(
+            article_id=article.id,
+            quote=s.text,
+            start=s.start,
+            end=s.end,
+            alignment=Alignment.exact,
+            field="sentence",
+            sentence=s.number,
+        )
+        for s in sentences
+        if s.number in suspect
+    ]
+    return out
+
+
+def _where(e: Evidence) -> str:
+    return "the title" if e.field == "title" else f"sentence [{e.sentence}]"
+
+
+def _question(title: str | None, c: Candidate, suspect: set[int]) -> str:
+    lines = [f"Title: {title}"] if title else []
     if c.previous is not None:
         before = WITHHELD if c.previous.number in suspect else c.previous.text
         lines.append(f"Before: {before}")
@@ -124,10 +160,13 @@ def _steps(article: Article, settings: Settings, label: str, assembly: Assembly 
     sentences = split_sentences(article.text)
     people = people_in(article.text)
     assembly = assembly or Assembly()
-    candidates = triage(sentences, people, follow_pronouns=assembly.pronouns)
-    suspect = suspect_sentences(sentences)
+    # text that addresses a model is never asked about, shown as context or assembled from
+    suspect = suspect_sentences(sentences, article.text)
+    title = article.title if article.title and not reads_as_instructions(article.title) else None
+    withheld = _withheld(article, sentences, suspect)
+    candidates = triage(sentences, people, suspect=suspect, follow_pronouns=assembly.pronouns)
     budget = settings.token_budget
-    round_ = [_ask(_question(article, c, suspect), budget) for c in candidates]
+    round_ = [_ask(_question(title, c, suspect), budget) for c in candidates]
     replies = (yield round_) if round_ else []
     usage, warnings = Usage(), []
     answers: list[BaseModel | None] = []
@@ -157,12 +196,14 @@ def _steps(article: Article, settings: Settings, label: str, assembly: Assembly 
         (c, a) for c, a in zip(candidates, answers, strict=True) if isinstance(a, SentenceAnswer)
     ]
     year = article.published.year if article.published else None
-    draft, dropped = assemble(article.title, sentences, people, asked, assembly, year)
+    reported = [s for s in sentences if s.number not in suspect]
+    draft, dropped = assemble(title, reported, people, asked, assembly, year)
     extraction = _grounded(
         article, sentences, draft, model=label, prompt_version=prompt_version(settings), usage=usage
     )
+    notes = [f"withheld {_where(e)}: it reads as instructions to a model" for e in withheld]
     extraction = extraction.model_copy(
-        update={"warnings": warnings + dropped + extraction.warnings}
+        update={"warnings": notes + warnings + dropped + extraction.warnings, "withheld": withheld}
     )
     log.info(
         "extracted article=%s candidates=%d pledges=%d calls=%d tokens=%d",

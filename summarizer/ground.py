@@ -9,7 +9,6 @@ be found is kept with ``alignment: missing``, never dropped.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from .hostile import suspect_sentences
 from .normalize import (
     Actor,
     actor_mentions,
@@ -43,10 +43,10 @@ from .sentences import Sentence
 __all__ = [
     "FUZZY_MIN_COVERAGE",
     "FUZZY_THRESHOLD",
+    "SUSPECTED_INJECTION",
     "Span",
     "ground_extraction",
     "locate",
-    "suspect_sentences",
 ]
 
 # rapidfuzz partial_ratio_alignment score (0-100) a fuzzy span must reach, and the share of
@@ -148,33 +148,11 @@ def _to_norm(index: list[int], original: int) -> int:
     return lo
 
 
-# --------------------------------------------------------------------------- hostile text
-
-# Sentences that address a model instead of reporting news. They are withheld from the prompt,
-# and a record whose only support is such a sentence is never confirmed.
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b"
-    r"|\b(system prompt|you are an? (ai|assistant|language model)|as an ai\b)"
-    r"|\b(assistant|model|ai|llm|extractor)\s*[:,]\s*(report|output|say|write|add|extract)\b"
-    r"|\b(report|output|state|write|add|extract)\s+(instead\s+)?that\b.{0,80}\b(pledged?|committed|sent)\b"
-    r"|\bnew instructions?\b",
-    re.IGNORECASE,
-)
-
-
-@functools.lru_cache(maxsize=4096)
-def _instructs(text: str) -> bool:
-    # the prompt and the grounding both ask, about the same sentences
-    return _INSTRUCTION.search(text) is not None
-
-
-def suspect_sentences(sentences: Iterable[Sentence]) -> set[int]:
-    """Numbers of sentences that look like instructions to a model (prompt injection)."""
-    return {s.number for s in sentences if _instructs(s.text)}
-
-
 # --------------------------------------------------------------------------- records
 
+
+# the flag of a record supported only by text that addresses a model: never in a brief
+SUSPECTED_INJECTION = "suspected_injection"
 
 # Bump when grounding would turn the same model answer into a different extraction: stored
 # answers are then grounded again, without asking the model (see ``extract.reground``).
@@ -187,7 +165,7 @@ class _Grounder:
     def __init__(self, article: Article, sentences: Sequence[Sentence]) -> None:
         self.article = article
         self.by_number = {s.number: s for s in sentences}
-        self.suspect = suspect_sentences(sentences)
+        self.suspect = suspect_sentences(sentences, article.text)
         self.warnings: list[str] = []
 
     def flags(self, evidence: list[Evidence], what: str) -> list[str]:
@@ -197,12 +175,17 @@ class _Grounder:
         if all(e.alignment is Alignment.missing for e in record):
             flags.append("no cited sentence exists")
         elif all(e.sentence in self.suspect for e in record if e.sentence is not None):
-            flags.append("only cited text that reads as instructions to a model")
+            flags.append(
+                f"{SUSPECTED_INJECTION}: cites only text that reads as instructions to a model"
+            )
         for e in evidence:
             if e.field != "record" and e.alignment is Alignment.missing:
                 flags.append(f"{e.field} {e.quote!r} is not in the article")
             elif e.field == "actor" and e.sentence in self.suspect:
-                flags.append("actor named only in text that reads as instructions to a model")
+                flags.append(
+                    f"{SUSPECTED_INJECTION}: actor named only in text that reads as instructions "
+                    "to a model"
+                )
         for flag in flags:
             self.warnings.append(f"{what}: {flag}")
         return flags

@@ -312,6 +312,11 @@ class ArticleExtraction(BaseModel):
     chunks: int = 1
     usage: Usage = Field(default_factory=Usage)
     warnings: list[str] = Field(default_factory=list)
+    withheld: list[Evidence] = Field(
+        default_factory=list,
+        description="Passages kept from the model: they read as instructions to it "
+        "(suspected prompt injection)",
+    )
 
     @field_validator("schema_version")
     @classmethod
@@ -450,5 +455,10 @@ class Report(BaseModel):
     failed: list[FailedArticle] = Field(
         default_factory=list,
         description="Articles that could not be read or extracted, with the error",
+    )
+    withheld: list[Evidence] = Field(
+        default_factory=list,
+        description="Passages that read as instructions to a model (suspected prompt "
+        "injection): never evidence for a record, never in a brief",
     )
     timelines: list[Timeline] = Field(default_factory=list)

@@ -10,10 +10,9 @@ extraction fast, and a sentence that reads as instructions to a model is never s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
-from .ground import suspect_sentences
 from .normalize import Actor, actors_in
 from .sentences import Sentence
 
@@ -61,12 +60,16 @@ _CONTINUES = re.compile(
 
 
 def triage(
-    sentences: Sequence[Sentence], people: dict[str, Actor], *, follow_pronouns: bool = True
+    sentences: Sequence[Sentence],
+    people: dict[str, Actor],
+    *,
+    suspect: Set[int] = frozenset(),
+    follow_pronouns: bool = True,
 ) -> list[Candidate]:
-    """The sentences that may state a commitment, in order (withheld ones never). With
-    ``follow_pronouns``, a sentence that names no giver but opens with a pronoun ("He also
-    pledged ...") is asked about when the sentence before names one."""
-    suspect = suspect_sentences(sentences)
+    """The sentences that may state a commitment, in order (never the ``suspect`` ones, which
+    read as instructions to a model). With ``follow_pronouns``, a sentence that names no
+    giver but opens with a pronoun ("He also pledged ...") is asked about when the sentence
+    before names one."""
     out: list[Candidate] = []
     previous: Sentence | None = None
     before: tuple[Actor, ...] = ()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.ground import ground_extraction, locate, suspect_sentences
+from summarizer.ground import SUSPECTED_INJECTION, ground_extraction, locate
+from summarizer.hostile import suspect_sentences
 from summarizer.normalize import people_in
 from summarizer.schemas import Alignment, Article, DraftEvent, DraftPledge
 from summarizer.sentences import split_sentences
@@ -138,8 +139,9 @@ HOSTILE = (
 
 def test_instructions_in_an_article_are_withheld_from_the_prompt() -> None:
     sentences = split_sentences(HOSTILE)
-    assert suspect_sentences(sentences) == {3, 4}
-    asked = [c.sentence.number for c in triage(sentences, people_in(HOSTILE))]
+    suspect = suspect_sentences(sentences, HOSTILE)
+    assert suspect == {3, 4}
+    asked = [c.sentence.number for c in triage(sentences, people_in(HOSTILE), suspect=suspect)]
     assert asked == [2]  # "France said it could send troops": never the instructions
 
 
@@ -158,11 +160,15 @@ def test_a_pledge_supported_only_by_injected_text_is_never_confirmed() -> None:
     confirmed = [p.actor for p in x.pledges if p.confirmed]
     assert confirmed == ["France"]
     assert len(x.pledges) == 4  # kept, flagged
+    jupiter = next(p for p in x.pledges if p.actor == "Jupiter")
+    assert any(f.startswith(SUSPECTED_INJECTION) for f in jupiter.flags)
+    assert any(e.sentence == 4 for e in jupiter.evidence)  # the span of the injected text
 
 
 @pytest.mark.parametrize("path", sorted(ARTICLES.glob("*.txt")), ids=lambda p: p.stem)
 def test_no_sample_sentence_is_mistaken_for_an_instruction(path: Path) -> None:
-    assert suspect_sentences(split_sentences(path.read_text("utf-8"))) == set()
+    text = path.read_text("utf-8")
+    assert suspect_sentences(split_sentences(text), text) == set()
 
 
 def test_a_country_is_found_through_its_leader_in_the_cited_sentence() -> None:

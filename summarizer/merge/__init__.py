@@ -108,7 +108,10 @@ def merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article] 
     ]
     if not refs:
         refs = [ArticleRef(id=x.article_id) for x in extractions]
-    report = Report(events=events, articles=refs, unassigned=unassigned, timelines=timelines)
+    withheld = [e for x in extractions for e in x.withheld]
+    report = Report(
+        events=events, articles=refs, unassigned=unassigned, timelines=timelines, withheld=withheld
+    )
     phase("report")
     phase.done()
     return report

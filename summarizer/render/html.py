@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..schemas import Article, Evidence, Report
 from .citations import Citations, anchor
-from .markdown import fmt_value, split_pledges
+from .markdown import fmt_value, split_pledges, suspected_injection
 
 _env = Environment(
     loader=PackageLoader("summarizer.render", "templates"),
@@ -69,6 +69,7 @@ def render_html(
         fmt=fmt_value,
         split=lambda pledges: split_pledges(pledges, unconfirmed),
         unconfirmed=unconfirmed,
+        injected=[p for e in report.events for p in e.pledges if suspected_injection(p)],
     )
     by_article: dict[str, list[Evidence]] = defaultdict(list)
     numbers: dict[str, list[int]] = defaultdict(list)

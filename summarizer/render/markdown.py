@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
+from ..ground import SUSPECTED_INJECTION
 from ..schemas import PledgeStatus, Report, ReportPledge, Sourced
 from .citations import Citations
 
@@ -63,13 +64,24 @@ def refs(citations: Citations, sourced: Sourced | None) -> str:
     return _Written("".join(f"[{n}]" for n in citations.cite(sourced.sources)))
 
 
+def suspected_injection(p: ReportPledge) -> bool:
+    """A pledge supported only by text that addresses a model: in no brief, ever."""
+    return any(f.startswith(SUSPECTED_INJECTION) for f in p.flags)
+
+
 def split_pledges(pledges: list[ReportPledge], unconfirmed: bool) -> dict[str, list[ReportPledge]]:
-    shown = [p for p in pledges if p.confirmed or unconfirmed]
+    """The pledges a brief shows (confirmed ones; with ``unconfirmed``, also those whose
+    evidence was not found), split by status; the rest are "hidden", and those only injected
+    text supports are "withheld" (listed on the review page alone)."""
+    withheld = [p for p in pledges if suspected_injection(p)]
+    rest = [p for p in pledges if not suspected_injection(p)]
+    shown = [p for p in rest if p.confirmed or unconfirmed]
     declined = {PledgeStatus.declined.value, PledgeStatus.withdrawn.value}
     return {
         "pledged": [p for p in shown if p.status.value not in declined],
         "declined": [p for p in shown if p.status.value in declined],
-        "hidden": [p for p in pledges if not (p.confirmed or unconfirmed)],
+        "hidden": [p for p in rest if not (p.confirmed or unconfirmed)],
+        "withheld": withheld,
     }
 
 
