@@ -44,7 +44,8 @@ def main(argv: list[str]) -> int:
         RECORDED_WITH.write_text(
             json.dumps({"backend": "local", "model": path.stem}, indent=2) + "\n"
         )
-        with serve_gguf(path, Settings()) as base_url:
+        with serve_gguf(path, Settings()) as server:
+            base_url = server.base_url
             env["SUMMARIZER_RECORD_BASE_URL"] = base_url
             code = _pytest(["--record-mode=rewrite", *argv], env)
     recorded = time.monotonic() - started

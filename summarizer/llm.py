@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import IO, Any, Protocol, TypeVar, cast
 
 import httpcore  # noqa: F401  (httpx would import it on the first client, ~30 ms)
 import httpx
@@ -185,9 +185,10 @@ class LocalBackend:
 
     @contextlib.contextmanager
     def open(self, settings: Settings) -> Iterator[LLM]:
-        with serve_gguf(self.path, settings, log_path=self.log_path) as base_url:
-            backend = CompatibleBackend(self.model, base_url, name=self.name)
+        with serve_gguf(self.path, settings, log_path=self.log_path) as server:
+            backend = CompatibleBackend(self.model, server.base_url, name=self.name)
             with backend.open(settings) as llm:
+                llm.server = server
                 yield llm
 
 
@@ -211,12 +212,83 @@ def server_command(path: Path, port: int, settings: Settings) -> list[str]:
     ]  # fmt: skip
 
 
+MAX_RESTARTS = 2  # per run: a server that keeps dying stops the run
+
+
+class ServerProcess:
+    """A model server that summarizer started, on a fixed loopback port: started, watched,
+    and brought back (at most ``MAX_RESTARTS`` times) when it exits during a run. ``command``
+    is the server's command line for ``port``; its log goes to ``log``."""
+
+    def __init__(
+        self,
+        command: Callable[[int], list[str]],
+        log: IO[bytes],
+        start_timeout: float,
+        port: int | None = None,
+    ) -> None:
+        self.command, self.log, self.start_timeout = command, log, start_timeout
+        self.port = port or _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}/v1"
+        self.restarts = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            self.command(self.port),
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            stdin=subprocess.DEVNULL,
+        )
+        _wait_ready(self.proc, self.base_url, self.start_timeout, self.log)
+
+    def tail(self, lines: int = 8) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return "\n".join(self.log.read().decode("utf-8", "replace").strip().splitlines()[-lines:])
+
+    def revive(self) -> bool:
+        """If the server has exited, start it again on the same port and say so; a server that
+        has died more than ``MAX_RESTARTS`` times stops the run (``BackendError``, with its
+        exit code and the end of its log). Safe to call from many threads at once."""
+        with self._lock:
+            proc = self.proc
+            if proc is None or proc.poll() is None:
+                return False
+            code, tail = proc.returncode, self.tail()
+            if self.restarts >= MAX_RESTARTS:
+                raise BackendError(
+                    f"the local model server exited again with code {code} after "
+                    f"{self.restarts} restarts; its log ends:\n{tail}"
+                )
+            self.restarts += 1
+            log.warning(
+                "local model server exited code=%s, restarting (%d of %d); its log ends:\n%s",
+                code, self.restarts, MAX_RESTARTS, tail,
+            )  # fmt: skip
+            self.start()
+            return True
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 @contextlib.contextmanager
-def serve_gguf(path: Path, settings: Settings, log_path: Path | None = None) -> Iterator[str]:
-    """Start llama.cpp's OpenAI-compatible server on loopback; yield its base URL.
+def serve_gguf(
+    path: Path, settings: Settings, log_path: Path | None = None
+) -> Iterator[ServerProcess]:
+    """Start llama.cpp's OpenAI-compatible server on loopback for the block; yield it.
 
     The server's log goes to ``log_path`` when given, else to a temporary file whose tail is
-    shown if the server fails to start.
+    shown if the server fails to start, or dies.
     """
     try:
         import llama_cpp  # noqa: F401  (only to give a clear error before spawning)
@@ -226,27 +298,17 @@ def serve_gguf(path: Path, settings: Settings, log_path: Path | None = None) -> 
             "(it builds from source, about 6 minutes), or pass --base-url / --model to use "
             "another backend"
         ) from exc
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}/v1"
     logfile = log_path.open("w+b") if log_path else tempfile.TemporaryFile()  # noqa: SIM115
     with logfile as errlog:
-        proc = subprocess.Popen(
-            server_command(path, port, settings),
-            stdout=subprocess.DEVNULL,
-            stderr=errlog,
-            stdin=subprocess.DEVNULL,
+        server = ServerProcess(
+            lambda port: server_command(path, port, settings), errlog, settings.server_start_timeout
         )
         try:
-            _wait_ready(proc, base_url, settings.server_start_timeout, errlog)
-            log.info("local model server ready model=%s url=%s", path.name, base_url)
-            yield base_url
+            server.start()
+            log.info("local model server ready model=%s url=%s", path.name, server.base_url)
+            yield server
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            server.stop()
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], base_url: str, timeout: float, errlog: Any) -> None:
@@ -638,7 +700,7 @@ class _Call:
 
     def retry_policy(self) -> dict[str, Any]:
         """tenacity's arguments for retrying transient failures (never shown to the model)."""
-        model, llm = self.llm.model, self.llm
+        llm = self.llm
         return {
             "retry": retry_if_exception(
                 lambda e: transient_cause(e) is not None and not llm.unreachable(e)
@@ -646,13 +708,22 @@ class _Call:
             "stop": stop_after_attempt(self.settings.max_retries + 1),
             "wait": self.waits,
             "reraise": True,
-            "before_sleep": lambda st: log.warning(
-                "transient failure, retrying model=%s attempt=%d error=%s",
-                model,
-                st.attempt_number,
-                transient_cause(st.outcome.exception() if st.outcome else None),
-            ),
+            "before_sleep": self._before_retry,
         }
+
+    def _before_retry(self, state: RetryCallState) -> None:
+        """Say why a call is retried; if the server summarizer started has died, bring it
+        back first (the retry then goes to the new one)."""
+        cause = transient_cause(state.outcome.exception() if state.outcome else None)
+        server = self.llm.server
+        if server and isinstance(cause, openai.APIConnectionError) and server.revive():
+            return
+        log.warning(
+            "transient failure, retrying model=%s attempt=%d error=%s",
+            self.llm.model,
+            state.attempt_number,
+            cause,
+        )
 
     @contextlib.contextmanager
     def running(self) -> Iterator[None]:
@@ -661,7 +732,7 @@ class _Call:
         token = _CALL.set(self)
         try:
             yield
-        except BudgetExceededError:
+        except (BudgetExceededError, BackendError):
             raise
         except IncompleteOutputException as exc:
             raise TruncatedOutputError(
@@ -732,6 +803,8 @@ class LLM:
         # whether the server has ever answered: until it has, a refused connection or a 404
         # is a wrong address, not a passing fault, and the run stops at once
         self.answered = False
+        # the server summarizer started for this model, if it did: brought back if it dies
+        self.server: ServerProcess | None = None
 
     @property
     def label(self) -> str:
