@@ -193,6 +193,7 @@ class Assembly:
     receiving_verbs: bool = True
     status_from_text: bool = True
     split_joint: bool = True
+    speaker: bool = True
 
 
 @dataclass
@@ -287,6 +288,8 @@ def _status(
     # a condition runs to the end of the actor's clause, whoever else it names ("if Moscow
     # continues to stall")
     m = _CONDITION.search(sentence[start : _clause_end(sentence, start)]) or _CONDITION.search(lead)
+    if m is None and (that := sentence.rfind(" that ", 0, start)) >= 0:
+        m = _CONDITION.search(sentence, that, start)  # "warned that if Moscow stalls, the US would"
     if m and _PAST.search(m.group(0)):
         m = None
     if firm and m:
@@ -294,6 +297,38 @@ def _status(
     if asked.status is PledgeStatus.conditional:  # conditional on nothing the text says
         return PledgeStatus.committed, None
     return asked.status, None
+
+
+# "Macron warned that ...", "Merz said Germany could ...": what follows is reported speech
+# (a name follows a bare "said": "Merz said German forces could ..."; a pronoun after it is
+# the speaker itself: "Belgium said it would support ...")
+_REPORTS = re.compile(
+    r"[\w .'’-]{0,40}?\b(?:(?:said|says|declared|warned|announced|stated|added|noted|stressed|"
+    r"insisted|argued|told [\w ]{1,30}?)\s+that\s+|(?:said|says)\s+(?=[A-Z]))"
+    r"(?!(?:[Ii]t|[Tt]hey|[Hh]e|[Ss]he|[Ww]e|[Ii]ts|[Tt]heir|[Hh]is|[Hh]er|[Oo]ur)\b)"
+)
+
+
+def _reported(text: str, here: list[int], resolved: Actor) -> list[tuple[str, Actor]] | None:
+    """When the actor is only the speaker of what the sentence reports ("Macron warned that
+    ... Europe and the United States would escalate sanctions"), the givers the reported
+    speech names in its place, as written; else None."""
+    after = []
+    for start in here:
+        if (m := _REPORTS.match(text, start)) is None:
+            return None
+        after.append(m.end())
+    begin = min(after)
+    if any(a.id == resolved.id for _, _, a in actors_in(text[begin:])):
+        return None  # "Merz said Germany could ...": the speaker's own country gives
+    speech = text[begin:]
+    conditions = [m.span() for m in _CONDITION.finditer(speech)]  # "if Moscow stalls": no giver
+    named = {
+        a.id: (speech[s:e], a)
+        for s, e, a in actors_in(speech)
+        if a.id != resolved.id and _giver(a) and not any(cs <= s < ce for cs, ce in conditions)
+    }
+    return list(named.values()) or None
 
 
 def _one(
@@ -313,6 +348,11 @@ def _one(
     before = _mentions(c.previous.text, resolved, written, people) if c.previous else []
     if options.named and not here and not before:
         work.warnings.append(f"dropped {what}: the sentence does not name it")
+        return
+    if options.speaker and here and (speech := _reported(text, here, resolved)):
+        work.warnings.append(f"moved {what}: it speaks; the pledge is by whom it names")
+        for name, giver in speech:
+            _one(work, c, asked, name, partners | {giver.id})
         return
     # named only in the sentence before ("He also pledged ..."): that one is cited too
     cited = (

@@ -25,10 +25,10 @@ def _asked(actor: str, ctype: str, status: str = "committed", **extra: Any) -> A
 
 
 def _run(
-    answers: dict[int, list[AskedPledge]], options: Assembly | None = None
+    answers: dict[int, list[AskedPledge]], options: Assembly | None = None, text: str = TEXT
 ) -> tuple[DraftExtraction, list[str]]:
-    sentences = split_sentences(TEXT)
-    people = people_in(TEXT)
+    sentences = split_sentences(text)
+    people = people_in(text)
     # every sentence may be asked about here, triaged or not
     candidates = {c.sentence.number: c for c in triage(sentences, people)}
     for before, s in zip([None, *sentences], sentences, strict=False):
@@ -180,3 +180,24 @@ def test_the_kind_of_a_commitment_is_the_one_its_clause_names() -> None:
     got = {(p.actor, p.type.value, p.status.value) for p in _assembled(text, answers).pledges}
     assert got == {("Germany", "weapons", "committed"), ("Croatia", "troops", "declined"),
                    ("Spain", "money", "committed")}  # fmt: skip
+
+
+SPEECH = (
+    "Leaders met in Paris on Thursday. "
+    "French President Emmanuel Macron warned that if Moscow continues to stall peace talks, "
+    "the United States would escalate sanctions. "
+    "Belgium said it would send ships."
+)
+
+
+def test_a_speaker_is_not_the_giver_of_what_others_will_do() -> None:
+    draft, warnings = _run({2: [_asked("Macron", "sanctions")], 3: [_asked("Belgium", "other")]},
+                           text=SPEECH)  # fmt: skip
+    pledges = _by_actor(draft)
+    assert set(pledges) == {"United States", "Belgium"}  # "said it would": Belgium gives
+    us = pledges["United States"]
+    assert us.status.value == "conditional"
+    assert us.conditions == "if Moscow continues to stall peace talks"
+    assert any("'Macron'" in w and "it speaks" in w for w in warnings)
+    off, _ = _run({2: [_asked("Macron", "sanctions")]}, Assembly(speaker=False), text=SPEECH)
+    assert [p.actor for p in off.pledges] == ["Macron"]
