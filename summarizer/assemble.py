@@ -194,6 +194,7 @@ class Assembly:
     status_from_text: bool = True
     split_joint: bool = True
     speaker: bool = True
+    subject: bool = True
 
 
 @dataclass
@@ -413,6 +414,24 @@ def _one(
     known.pledge = base.model_copy(update={**fill, "s": s})
 
 
+_OPENS = re.compile(r"^[\"“‘']?(?:The\s+)?$")  # the subject opens the sentence
+
+
+def _subject(work: _Work, c: Candidate, asked: AskedPledge) -> None:
+    """When every giver the model named for a sentence was dropped, the sentence's subject
+    (the giver it opens with: "The coalition also agreed to ...") is tried in their place,
+    with the model's commitment (its kind read again from the subject's clause)."""
+    found = actors_in(c.sentence.text, work.people)
+    if not found or not _OPENS.match(c.sentence.text[: found[0][0]]):
+        return
+    start, end, actor = found[0]
+    if _giver(actor) is None:
+        return
+    name = c.sentence.text[start:end]
+    work.warnings.append(f"tried the subject {name!r} (sentence [{c.sentence.number}])")
+    _one(work, c, asked, name, frozenset({actor.id}))
+
+
 def _others(c: Candidate, actor: Actor) -> list[tuple[int, int, Actor]]:
     """The spans of every other actor the sentence names."""
     return [(s, e, a) for s, e, a in actors_in(c.sentence.text) if a.id != actor.id]
@@ -547,12 +566,16 @@ def assemble(
             for written in parts:
                 key = normalize_actor(written, people).id
                 by_actor.setdefault(key, []).append((asked, written, partners))
+        before = len(work.kept), sum(len(k.pledge.s) for k in work.kept.values())
         for group in by_actor.values():
             if work.options.one_kind:
                 kept = _kinds([a for a, _, _ in group], candidate.sentence.text)
                 group = [g for g in group if any(g[0] is k for k in kept)]
             for asked, written, partners in group:
                 _one(work, candidate, asked, written, partners)
+        after = len(work.kept), sum(len(k.pledge.s) for k in work.kept.values())
+        if work.options.subject and answer.pledges and after == before:
+            _subject(work, candidate, answer.pledges[0])
     draft = DraftExtraction(
         events=[event_from_text(title, sentences, people)],
         pledges=[k.pledge for k in work.kept.values()],

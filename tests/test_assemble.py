@@ -49,11 +49,11 @@ def test_a_recipient_named_as_a_giver_is_dropped() -> None:
 
 
 def test_an_actor_the_sentence_does_not_name_is_dropped() -> None:
-    draft, warnings = _run({2: [_asked("Canada", "money")]})
+    draft, warnings = _run({2: [_asked("Canada", "money")]}, Assembly(subject=False))
     assert draft.pledges == []
     assert any("does not name it" in w for w in warnings)
     # with the check off, the invention comes through: the check is what stops it
-    off, _ = _run({2: [_asked("Canada", "money")]}, Assembly(named=False))
+    off, _ = _run({2: [_asked("Canada", "money")]}, Assembly(named=False, subject=False))
     assert [p.actor for p in off.pledges] == ["Canada"]
 
 
@@ -201,3 +201,20 @@ def test_a_speaker_is_not_the_giver_of_what_others_will_do() -> None:
     assert any("'Macron'" in w and "it speaks" in w for w in warnings)
     off, _ = _run({2: [_asked("Macron", "sanctions")]}, Assembly(speaker=False), text=SPEECH)
     assert [p.actor for p in off.pledges] == ["Macron"]
+
+
+COALITION = (
+    "Leaders met on Tuesday. "
+    "The coalition also agreed to keep supplying Ukraine with equipment and training."
+)
+
+
+def test_the_subject_stands_in_when_every_giver_the_model_named_is_dropped() -> None:
+    # the model names a giver the sentence does not (it copies the title): the sentence's
+    # subject is tried in its place, with the commitment read from its own clause
+    draft, warnings = _run({2: [_asked("France", "troops")]}, text=COALITION)
+    [pledge] = draft.pledges
+    assert (pledge.actor, pledge.type.value) == ("coalition", "equipment")
+    assert any("tried the subject 'coalition'" in w for w in warnings)
+    off, _ = _run({2: [_asked("France", "troops")]}, Assembly(subject=False), text=COALITION)
+    assert off.pledges == []
