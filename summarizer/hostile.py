@@ -73,11 +73,14 @@ _TOOL_VERBS = (
     r"ignore|disregard|forget|override|output|print|return|respond|reply|cite|extract"
     r"|summari[sz]e|classify|label|treat|pretend|act as|assume|emit|generate|insert"
     r"|(report|record|state|write|say|add|list|mark|log|register) (that|it as|this as|as)\b"
+    r"|(list|mark|record|report|count|log|register) [\w-]+( [\w-]+)? as (having |pledging |"
+    r"committing |a )"
 )
 _ORDER = re.compile(
     rf"^\W*(please\s+|now\s+|also\s+)?({_TOOL_VERBS})\b"
+    r"(?!\s+(of|from|in|on|at|for|rose|fell|grew|was|were|is|are|has|have|had|will)\b)"
     rf"|\byou (must|should|need to|have to|are to|will|shall|are required to)\s+(now\s+)?"
-    rf"({_TOOL_VERBS}|report|record|list|include|add|mark|say|state|write)\b"
+    rf"({_TOOL_VERBS})"
     r"|\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|above|previous)\b"
     r"|\bnew instructions?\b|\bsystem prompt\b|\bas an ai\b",
     re.IGNORECASE,
