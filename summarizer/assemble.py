@@ -134,7 +134,8 @@ _VERB = re.compile(
     r"|announc\w*|allocat\w*|earmark\w*|grant(?:s|ed|ing)?|give[ns]?|giving|gave|send(?:s|ing)?"
     r"|sent|deploy\w*|deliver\w*|suppl(?:y|ies|ied|ying)|fund(?:s|ed|ing)|financ\w*|invest\w*"
     r"|sanction\w*|impos\w*|train(?:s|ed|ing)?|monitor\w*|guarantee\w*|transfer\w*|back(?:s|ed)"
-    r"|(?:ready|willing|prepared|agree[ds]?|plans?|intends?|aims?) to|refus\w*|declin\w*"
+    r"|(?:ready|willing|prepared|agree[ds]?|plans?|intends?|aims?) to|(?:will|would|to) decide"
+    r"|refus\w*|declin\w*"
     r"|ruled? out|reject\w*|consider\w*|weigh\w*|mull\w*|withdr[ae]w\w*|halt\w*|stop\w*"
     r"|zugesagt|zusag\w*|sagt\w* .{0,80}\bzu\b|bereitgestellt|bereitstell\w*"
     r"|stellt\w* .{0,60}bereit|unterstütz\w*|liefer\w*)",
@@ -159,6 +160,10 @@ _DECLINED = re.compile(
     r"disclose|reveal|confirm|elaborate)\w+|reject\w*|will not|won't|would not|wouldn't|"
     r"not (?:send|provide|contribute|deploy|join|take part|participate|commit))\b",
     re.IGNORECASE,
+)
+# "Berlin would decide at the appropriate time": weighing it, not committed
+_UNDECIDED = re.compile(
+    r"\b(?:will|would|is to|are to|yet to) decide\b|\bundecided\b", re.IGNORECASE
 )
 _CONDITION = re.compile(
     r"\b(?:if|once|provided that|providing that|on (?:the )?condition(?: that)?|subject to"
@@ -285,6 +290,8 @@ def _status(
     lead = sentence[:start] if not [o for o in others if o < start] else ""
     if _DECLINED.search(own):
         return PledgeStatus.declined, None
+    if _UNDECIDED.search(own):  # "would decide at the appropriate time"
+        return PledgeStatus.considering, None
     firm = asked.status in (PledgeStatus.committed, PledgeStatus.conditional)
     # a condition runs to the end of the actor's clause, whoever else it names ("if Moscow
     # continues to stall")

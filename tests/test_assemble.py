@@ -218,3 +218,14 @@ def test_the_subject_stands_in_when_every_giver_the_model_named_is_dropped() -> 
     assert any("tried the subject 'coalition'" in w for w in warnings)
     off, _ = _run({2: [_asked("France", "troops")]}, Assembly(subject=False), text=COALITION)
     assert off.pledges == []
+
+
+def test_a_giver_that_will_decide_later_is_considering() -> None:
+    text = "Leaders met on Thursday. Chancellor Merz said Germany would decide at the appropriate time."
+    draft, _ = _run({2: [_asked("Germany", "troops", "conditional")]}, text=text)
+    [pledge] = draft.pledges
+    assert (pledge.actor, pledge.status.value, pledge.conditions) == (
+        "Germany",
+        "considering",
+        None,
+    )
