@@ -243,8 +243,9 @@ def _giver(actor: Actor) -> Actor | None:
 def _mentions(text: str, actor: Actor, written: str, people: dict[str, Actor]) -> list[int]:
     """Where ``text`` names the actor: by any of its names, or as the model wrote it."""
     starts = [s for s, _ in actor_mentions(text, actor, people)]
-    if written and (i := text.lower().find(written.lower())) >= 0:
-        starts.append(i)
+    # as written, a word of its own: not "US" in "discuss" or "Ukraine" in "Ukrainians"
+    if written and (m := re.search(rf"(?<!\w){re.escape(written)}(?!\w)", text, re.I)):
+        starts.append(m.start())
     return sorted(set(starts))
 
 

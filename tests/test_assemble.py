@@ -229,3 +229,10 @@ def test_a_giver_that_will_decide_later_is_considering() -> None:
         "considering",
         None,
     )
+
+
+def test_a_giver_inside_another_word_is_not_named() -> None:
+    text = "Leaders met on Tuesday. They agreed to discuss more aid."
+    draft, warnings = _run({2: [_asked("US", "equipment")]}, Assembly(subject=False), text=text)
+    assert draft.pledges == []
+    assert any("'US'" in w and "does not name it" in w for w in warnings)
