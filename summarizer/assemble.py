@@ -81,7 +81,8 @@ _KIND_WORDS: dict[CommitmentType, re.Pattern[str]] = {
         CommitmentType.training: r"\b(?:train\w*|instruct\w*)",
         CommitmentType.monitoring: r"\b(?:monitor\w*|observ\w*|verif\w*|surveillance)",
         CommitmentType.sanctions: r"\b(?:sanction\w*|embargo\w*|freez\w*|frozen|assets)",
-        CommitmentType.basing: r"\b(?:bases?|basing|station\w*|host\w*)\b",
+        CommitmentType.basing: r"\b(?:bases?|basing|station(?:s|ed|ing)?|hubs?"
+        r"|host(?:s|ing)? (?:\w+ ){0,2}(?:troops|forces|soldiers))\b",  # not "co-hosted by"
     }.items()
 }
 
@@ -101,6 +102,7 @@ _RETYPE_ORDER = (
     CommitmentType.training,
     CommitmentType.monitoring,
     CommitmentType.sanctions,
+    CommitmentType.basing,
 )
 
 
@@ -135,6 +137,7 @@ _VERB = re.compile(
     r"|sent|deploy\w*|deliver\w*|suppl(?:y|ies|ied|ying)|fund(?:s|ed|ing)|financ\w*|invest\w*"
     r"|sanction\w*|impos\w*|train(?:s|ed|ing)?|monitor\w*|guarantee\w*|transfer\w*|back(?:s|ed)"
     r"|(?:ready|willing|prepared|agree[ds]?|plans?|intends?|aims?) to|(?:will|would|to) decide"
+    r"|(?:establish|set up|open)\w* (?:\w+ ){0,2}(?:hubs?|bases?)"
     r"|refus\w*|declin\w*"
     r"|ruled? out|reject\w*|consider\w*|weigh\w*|mull\w*|withdr[ae]w\w*|halt\w*|stop\w*"
     r"|zugesagt|zusag\w*|sagt\w* .{0,80}\bzu\b|bereitgestellt|bereitstell\w*"

@@ -236,3 +236,14 @@ def test_a_giver_inside_another_word_is_not_named() -> None:
     draft, warnings = _run({2: [_asked("US", "equipment")]}, Assembly(subject=False), text=text)
     assert draft.pledges == []
     assert any("'US'" in w and "does not name it" in w for w in warnings)
+
+
+def test_military_hubs_a_country_will_establish_are_basing() -> None:
+    text = "Leaders met on Tuesday. The UK will establish military hubs across the country."
+    draft, _ = _run({2: [_asked("UK", "troops")]}, text=text)
+    [pledge] = draft.pledges
+    assert (pledge.actor, pledge.type.value) == ("UK", "basing")
+    # a summit co-hosted by a country is no base it offers
+    hosted = "Leaders met on Tuesday. The talks were co-hosted by France and pledged aid."
+    draft, _ = _run({2: [_asked("France", "other")]}, text=hosted)
+    assert all(p.type.value != "basing" for p in draft.pledges)
