@@ -1,6 +1,7 @@
 """Seconds per article on the bundled local model, against the lower bound for each call.
 
     python bench/local_latency.py [--model local:PATH] [ARTICLES...]
+    python bench/local_latency.py --devset ../shared/devset --first 22   # the development corpus
 
 Runs the sample articles in order through one local server (so llama.cpp can reuse the
 static prompt prefix) and prints, per article: prompt tokens, how many of them the server
@@ -46,9 +47,12 @@ def main() -> int:
     )
     ap.add_argument("articles", nargs="*", default=[str(ROOT / "examples" / "articles")])
     ap.add_argument("--model", default="local:default")
+    ap.add_argument("--devset", type=Path, help="run the corpus in DIR/articles.jsonl instead")
+    ap.add_argument("--first", type=int, help="only the first N articles")
     args = ap.parse_args()
     settings = Settings(model=args.model)
-    loaded = [i for i in iter_articles(args.articles) if isinstance(i, Loaded)]
+    sources = [str(args.devset / "articles.jsonl")] if args.devset else args.articles
+    loaded = [i for i in iter_articles(sources) if isinstance(i, Loaded)][: args.first]
     log_path = Path(tempfile.mkdtemp()) / "server.log"
     backend = LocalBackend(resolve_model_file(args.model), log_path=log_path)
     rows = []
