@@ -246,7 +246,8 @@ class ServerProcess:
     def tail(self, lines: int = 8) -> str:
         self.log.flush()
         self.log.seek(0)
-        return "\n".join(self.log.read().decode("utf-8", "replace").strip().splitlines()[-lines:])
+        text = self.log.read().decode("utf-8", "replace").strip()
+        return "\n".join(text.splitlines()[-lines:]) or "(nothing: its log is empty)"
 
     def revive(self) -> bool:
         """If the server has exited, start it again on the same port and say so; a server that
