@@ -330,15 +330,15 @@ def _reported(text: str, here: list[int], resolved: Actor) -> list[tuple[str, Ac
         if (m := _REPORTS.match(text, start)) is None:
             return None
         after.append(m.end())
-    begin = min(after)
-    if any(a.id == resolved.id for _, _, a in actors_in(text[begin:])):
+    speech = text[min(after) :]
+    found = actors_in(speech)
+    if any(a.id == resolved.id for _, _, a in found):
         return None  # "Merz said Germany could ...": the speaker's own country gives
-    speech = text[begin:]
     conditions = [m.span() for m in _CONDITION.finditer(speech)]  # "if Moscow stalls": no giver
     named = {
         a.id: (speech[s:e], a)
-        for s, e, a in actors_in(speech)
-        if a.id != resolved.id and _giver(a) and not any(cs <= s < ce for cs, ce in conditions)
+        for s, e, a in found
+        if _giver(a) and not any(cs <= s < ce for cs, ce in conditions)
     }
     return list(named.values()) or None
 

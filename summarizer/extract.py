@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from .assemble import Assembly, assemble
 from .errors import BudgetExceededError, ExtractionError, InputError, LLMError, TruncatedOutputError
-from .ground import ground_extraction
+from .ground import ground_extraction, sentence_evidence
 from .hostile import reads_as_instructions, suspect_sentences
 from .llm import LLM, estimate_tokens, open_llm
 from .normalize import people_in
@@ -104,19 +104,7 @@ def _withheld(article: Article, sentences: list[Sentence], suspect: set[int]) ->
                 alignment=Alignment.exact if at >= 0 else Alignment.missing,
             )
         )  # fmt: skip
-    out += [
-        Evidence(
-            article_id=article.id,
-            quote=s.text,
-            start=s.start,
-            end=s.end,
-            alignment=Alignment.exact,
-            field="sentence",
-            sentence=s.number,
-        )
-        for s in sentences
-        if s.number in suspect
-    ]
+    out += [sentence_evidence(article.id, s, "sentence") for s in sentences if s.number in suspect]
     return out
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "Span",
     "ground_extraction",
     "locate",
+    "sentence_evidence",
 ]
 
 # rapidfuzz partial_ratio_alignment score (0-100) a fuzzy span must reach, and the share of
@@ -161,6 +162,14 @@ SUSPECTED_INJECTION = "suspected_injection"
 GROUNDING_VERSION = "3"
 
 
+def sentence_evidence(article_id: str, sentence: Sentence, field: str = "record") -> Evidence:
+    """A whole sentence as evidence: its text and its span, exactly."""
+    return Evidence(
+        article_id=article_id, quote=sentence.text, start=sentence.start, end=sentence.end,
+        alignment=Alignment.exact, field=field, sentence=sentence.number,
+    )  # fmt: skip
+
+
 class _Grounder:
     def __init__(self, article: Article, sentences: Sequence[Sentence]) -> None:
         self.article = article
@@ -197,16 +206,7 @@ class _Grounder:
             if sentence is None:
                 self.warnings.append(f"{what}: cited sentence [{n}] does not exist")
                 continue
-            evidence.append(
-                Evidence(
-                    article_id=self.article.id,
-                    quote=sentence.text,
-                    start=sentence.start,
-                    end=sentence.end,
-                    alignment=Alignment.exact,
-                    sentence=n,
-                )
-            )
+            evidence.append(sentence_evidence(self.article.id, sentence))
         if not evidence:
             self.warnings.append(f"{what}: no citation could be found in the article")
             evidence.append(

@@ -12,9 +12,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, lru_cache
-
-import pycountry
+from functools import lru_cache
 
 from ..normalize import CAPITALS, PLACE_SPELLINGS, normalize_actor, resolve_date
 from ..schemas import (
@@ -149,12 +147,8 @@ _PLACE = re.compile(
 _PLACE_IN_COUNTRY = re.compile(r"\b(?:in|at)\s+([A-Z][\w-]+(?:\s[A-Z][\w-]+)?),\s+([A-Z][a-z]+)\b")
 
 
-@cache
-def _country_names() -> frozenset[str]:
-    names = set()
-    for c in pycountry.countries:
-        names |= {c.name.lower(), str(getattr(c, "common_name", c.name)).lower()}
-    return frozenset(names)
+def _a_country(name: str) -> bool:
+    return normalize_actor(name).kind == "country" and name.lower() not in CAPITALS
 
 
 def _month_day(month: str, day: str) -> tuple[int, int] | None:
@@ -193,7 +187,7 @@ def _anchors(text: str | None) -> _Anchors:
             spans["month_day"] = m.span()
     place = None
     for m in _PLACE_IN_COUNTRY.finditer(text):  # "in Apulia, Italy"
-        if m.group(2).lower() in _country_names() and m.group(1).lower() not in _country_names():
+        if _a_country(m.group(2)) and not _a_country(m.group(1)):
             place = PLACE_SPELLINGS.get(m.group(1).lower(), m.group(1).lower())
             spans["location"] = m.span(1)
             break

@@ -71,9 +71,8 @@ def suspected_injection(p: ReportPledge) -> bool:
 
 def split_pledges(pledges: list[ReportPledge], unconfirmed: bool) -> dict[str, list[ReportPledge]]:
     """The pledges a brief shows (confirmed ones; with ``unconfirmed``, also those whose
-    evidence was not found), split by status; the rest are "hidden", and those only injected
-    text supports are "withheld" (listed on the review page alone)."""
-    withheld = [p for p in pledges if suspected_injection(p)]
+    evidence was not found), split by status, and the rest ("hidden"). Those only injected
+    text supports are in none of them: the review page lists them apart."""
     rest = [p for p in pledges if not suspected_injection(p)]
     shown = [p for p in rest if p.confirmed or unconfirmed]
     declined = {PledgeStatus.declined.value, PledgeStatus.withdrawn.value}
@@ -81,7 +80,6 @@ def split_pledges(pledges: list[ReportPledge], unconfirmed: bool) -> dict[str, l
         "pledged": [p for p in shown if p.status.value not in declined],
         "declined": [p for p in shown if p.status.value in declined],
         "hidden": [p for p in rest if not (p.confirmed or unconfirmed)],
-        "withheld": withheld,
     }
 
 
