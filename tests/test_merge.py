@@ -341,3 +341,47 @@ def test_days_of_one_summit_are_no_conflict() -> None:
     parts = [report("a1", "Thursday"), report("a2", "Friday")]
     [event] = merge([x for _, x in parts], [a for a, _ in parts]).events
     assert event.conflicts == []
+
+
+def test_one_outlet_gives_the_day_another_the_place_and_a_third_joins_on_both() -> None:
+    grid = "Japan pledged aid for the Kharkiv power grid and its Zolochiv substations."
+    a1, x1 = _bare("a1", f"On Tuesday, July 9, 2024, ministers talked. {grid}", "Grid aid talks")
+    a2, x2 = _bare("a2", f"Ministers gathered in Rome. {grid}", "Grid aid meeting")
+    a3, x3 = _bare("a3", "Speaking in Rome, the envoy said Japan pledged to pay for repairs.",
+                   "Envoy backs repairs", published="2024-07-10")  # fmt: skip
+    [event] = merge([x1, x2, x3], [a1, a2, a3]).events
+    assert event.articles == ["a1", "a2", "a3"]
+    # a3 shares no word of note with a1 and no date with a2: it joins on the day a1 gives
+    # and the place a2 gives, one event's
+    assert "published 1 day after the other's date" in event.decisions[2]
+    assert "same location (rome)" in event.decisions[2]
+
+
+def test_a_weekday_and_a_day_without_a_year_put_an_undated_event_in_the_latest_year() -> None:
+    def report(aid: str, text: str, day: str | None) -> tuple[Article, ArticleExtraction]:
+        art = Article(id=aid, text=text)
+        event = {"ref": "E1", "name": "Paris conference for Lebanon", "kind": "summit",
+                 "location": "Paris", "s": ["pledged"]}  # fmt: skip
+        if day:
+            event["date"] = day
+        pledge = {"actor": "France", "type": "money", "what": "aid", "status": "committed",
+                  "quantity": "100 million euros", "event": "E1", "s": ["pledged"]}  # fmt: skip
+        return art, answer(art, [event], [pledge])
+
+    lebanon = [
+        report("a1", "Donors met in Paris on Thursday. France pledged 100 million euros.",
+               "on Thursday"),
+        report("a2", "PARIS, Oct 24 - France pledged 100 million euros to Lebanon.", None),
+    ]  # fmt: skip
+    elsewhere = Article(id="b1", text="Japan pledged aid.", published="2025-06-25")
+    _, x3 = _bare("b1", elsewhere.text, "Tokyo aid meeting", published="2025-06-25")
+    merged = merge([x for _, x in lebanon] + [x3], [a for a, _ in lebanon] + [elsewhere])
+    [event] = [e for e in merged.events if "a1" in e.articles]
+    assert event.articles == ["a1", "a2"]
+    # 24 October was a Thursday in 2024 (and in 2019), not in 2025
+    assert event.date and event.date.value == "2024-10-24"
+    assert {s.article_id for s in event.date.sources} == {"a1", "a2"}
+    assert "no year given: taken as 2024" in event.decisions[-1]
+    # with no publication day anywhere, nothing bounds the year: the date stays as written
+    alone = merge([x for _, x in lebanon], [a for a, _ in lebanon])
+    assert alone.events[0].date and alone.events[0].date.value == "on Thursday"

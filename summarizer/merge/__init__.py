@@ -2,8 +2,9 @@
 
 Clustering is deterministic and explainable. Each article's pledge-bearing events are
 candidates; candidates are taken in order (dated first, then by article id) and each joins
-the existing cluster it scores best with (against any of its first five members), if that
-score reaches ``MERGE_THRESHOLD`` and no member rules it out, else it starts a new cluster.
+the existing cluster it scores best with (against any of its first five members, each with
+the date and place its cluster knows where it gives none), if that score reaches
+``MERGE_THRESHOLD`` and no member rules it out, else it starts a new cluster.
 The score of two candidates adds:
 
 * dates: the same (at the coarser precision) +3, within two days +1, further apart: ruled out;
@@ -98,7 +99,8 @@ def merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article] 
     )
     phase("clustering")
     statuses: Statuses = {}
-    events = [report_event(c, n, statuses) for n, c in enumerate(clusters, 1)]
+    latest = max(published.values(), default=None)
+    events = [report_event(c, n, statuses, latest) for n, c in enumerate(clusters, 1)]
     phase("events")
     timelines = build_timelines(statuses)
     phase("timelines")

@@ -156,6 +156,22 @@ def _month_day(month: str, day: str) -> tuple[int, int] | None:
     return (m, int(day)) if m and 1 <= int(day) <= 31 else None
 
 
+def month_day_in(text: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The first day of a month written without its year in ``text`` ("June 13", "9 Jan"),
+    as (month, day), and its span."""
+    if (m := _MONTH_DAY.search(text)) is None:
+        return None
+    month, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    found = _month_day(month, number)
+    return (found, m.span()) if found else None
+
+
+def weekday_in(text: str) -> str | None:
+    """The weekday ``text`` is, when it is one ("on Thursday", "Thursday")."""
+    words = WORD.findall(text.lower())
+    return words[-1] if words and words[-1] in WEEKDAYS and len(words) <= 2 else None
+
+
 @dataclass(frozen=True)
 class _Anchors:
     """Date, weekday and place an article gives for its main event, read from its text,
@@ -181,10 +197,8 @@ def _anchors(text: str | None) -> _Anchors:
         weekday = m.group(1).lower()
         spans["weekday"] = m.span()
     month_day = None
-    if day is None and (m := _MONTH_DAY.search(lead)):
-        month, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        if month_day := _month_day(month, number):
-            spans["month_day"] = m.span()
+    if day is None and (found := month_day_in(lead)):
+        month_day, spans["month_day"] = found
     place = None
     for m in _PLACE_IN_COUNTRY.finditer(text):  # "in Apulia, Italy"
         if _a_country(m.group(2)) and not _a_country(m.group(1)):

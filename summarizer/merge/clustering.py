@@ -3,7 +3,7 @@ starting one; only clusters in neighbouring date blocks (or undated) are compare
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .candidates import Candidate, day_of
@@ -19,10 +19,16 @@ class Cluster:
     decisions: list[str] = field(default_factory=list)
     first: int | None = None  # earliest and latest day of the members (as ordinals)
     last: int | None = None
+    dated: Candidate | None = None  # the first member that knows its event's date
+    location: str | None = None  # the first location a member knows
 
     def add(self, c: Candidate, decision: str) -> None:
         self.members.append(c)
         self.decisions.append(decision)
+        if self.dated is None and c.day is not None:
+            self.dated = c
+        if self.location is None:
+            self.location = c.location
         if (day := day_of(c)) is not None:
             self.first = day if self.first is None else min(self.first, day)
             self.last = day if self.last is None else max(self.last, day)
@@ -92,12 +98,27 @@ def form_clusters(cands: list[Candidate], texts: Texts) -> list[Cluster]:
     return clusters
 
 
+def _as_known(member: Candidate, cluster: Cluster) -> Candidate:
+    """A member with the date and location its cluster knows where it gives none itself: one
+    outlet names the day, another the place, of the same event."""
+    dated, location = cluster.dated, cluster.location
+    if (member.day is not None or dated is None) and (member.location or location is None):
+        return member
+    if member.day is None and dated is not None:
+        member = replace(
+            member, day=dated.day, precision=dated.precision, weekday=dated.weekday,
+            month_day=dated.month_day,
+        )  # fmt: skip
+    return member if member.location else replace(member, location=location)
+
+
 def _best(cand: Candidate, cluster: Cluster, texts: Texts) -> tuple[float | None, Candidate]:
     """The score of ``cand`` with the cluster's first member, or, when that does not reach
     ``MERGE_THRESHOLD``, the best with one of its first ``COMPARED`` members (the outlets that
-    reported an event first rarely say it all alike), and that member."""
+    reported an event first rarely say it all alike), and that member. Each member is
+    compared with the date and location of its cluster where it lacks them (``_as_known``)."""
     best: tuple[float | None, Candidate] = (None, cluster.members[0])
-    for member in cluster.members[:COMPARED]:
+    for member in map(_as_known, cluster.members[:COMPARED], [cluster] * COMPARED):
         points = score(cand, member, texts)
         if points is not None and (best[0] is None or points > best[0]):
             best = (points, member)

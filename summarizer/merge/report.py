@@ -25,7 +25,7 @@ from ..schemas import (
     Timeline,
     TimelineEntry,
 )
-from .candidates import Candidate, day_of
+from .candidates import WEEKDAYS, Candidate, day_of, month_day_in, weekday_in
 from .clustering import Cluster
 from .reconcile import interval, most_cited, reconcile_pledges, record_sources, sourced
 from .similarity import weekdays_apart
@@ -141,18 +141,61 @@ def _place_conflict(cluster: Cluster) -> Conflict | None:
     )
 
 
-def _resolved(field: Sourced | None, cluster: Cluster) -> Sourced | None:
+def _resolved(
+    field: Sourced | None, cluster: Cluster, latest: date | None
+) -> tuple[Sourced | None, str | None]:
     """A date the articles give only in part ("Thursday", "June 13") resolved against the
-    earliest publication day among them, when one is known; else as it is."""
+    earliest publication day among them, when one is known; else, when they give a weekday
+    and a day of the month together, in the year ``_year_of`` finds (and a note saying so);
+    else as it is."""
     if field is None or is_iso(field.value):
-        return field
+        return field, None
     published = [m.published for m in cluster.members if m.published]
     if not published:
-        return field
+        return _year_of(field, cluster, latest)
     day = resolve_date(str(field.value), min(published))
     if day.value is None or day.precision is not Precision.day:
-        return field
-    return Sourced(value=day.value.isoformat(), sources=field.sources, agreement=field.agreement)
+        return field, None
+    return Sourced(
+        value=day.value.isoformat(), sources=field.sources, agreement=field.agreement
+    ), None
+
+
+def _year_of(field: Sourced, cluster: Cluster, latest: date | None) -> tuple[Sourced, str | None]:
+    """No article of the event says when it was published, but together they name a weekday
+    ("on Thursday") and a day of the month ("Oct 24"): the event is taken to fall in the
+    latest year, up to the newest publication day of all the articles merged (``latest``),
+    in which that day is that weekday; the note says the year was inferred."""
+    weekdays: Counter[str] = Counter()  # as the model gave them: "on Thursday"
+    days: Counter[tuple[int, int]] = Counter()  # as the model gave them, or the lead says them
+    for m in cluster.members:
+        said = m.event.date.text if m.event.date else ""
+        if weekday := weekday_in(said):
+            weekdays[weekday] += 1
+        if found := month_day_in(said):
+            days[found[0]] += 1
+        elif m.day is None and m.month_day:  # read from the lead
+            days[m.month_day] += 1
+    if latest is None or len(weekdays) != 1 or len(days) != 1:
+        return field, None
+    (weekday,), ((month, day),) = weekdays, days
+    for year in range(latest.year, latest.year - 12, -1):
+        try:
+            when = date(year, month, day)
+        except ValueError:  # February 29
+            continue
+        if when <= latest and WEEKDAYS[when.weekday()] == weekday:
+            sources = field.sources + [
+                s for m in cluster.members if m.found and (s := m.found.get("date"))
+                if s not in field.sources
+            ]  # fmt: skip
+            note = (
+                f"date: {when:%A} {day} {when:%B}, no year given: taken as {year}, the latest"
+                f" year up to {latest} (the newest article merged) in which {day} {when:%B} is"
+                f" a {when:%A}"
+            )
+            return sourced(when.isoformat(), sources), note
+    return field, None
 
 
 def _found(cluster: Cluster, field_name: str) -> Sourced | None:
@@ -182,12 +225,17 @@ def _name(names: dict[str, int]) -> str:
 Statuses = dict[tuple[str, CommitmentType], list[tuple[bool, date, str, Sourced]]]
 
 
-def report_event(cluster: Cluster, n: int, statuses: Statuses) -> ReportEvent:
+def report_event(
+    cluster: Cluster, n: int, statuses: Statuses, latest: date | None = None
+) -> ReportEvent:
     """The report's event ``n`` for ``cluster``; each pledge's status is added to
-    ``statuses`` (by actor and commitment type) for the timelines."""
+    ``statuses`` (by actor and commitment type) for the timelines. ``latest`` is the newest
+    publication day of all the articles merged (see ``_year_of``)."""
     events = [m.event for m in cluster.members]
     event_id = f"event-{n}"
-    date_field = _resolved(_date_field(events) or _found(cluster, "date"), cluster)
+    date_field, date_note = _resolved(
+        _date_field(events) or _found(cluster, "date"), cluster, latest
+    )
     names: dict[str, int] = {}
     kinds: dict[EventKind, int] = {}
     locations: list[tuple[str, list[Evidence]]] = []
@@ -225,7 +273,7 @@ def report_event(cluster: Cluster, n: int, statuses: Statuses) -> ReportEvent:
         articles=sorted({m.article_id for m in cluster.members}),
         pledges=pledges,
         conflicts=conflicts,
-        decisions=cluster.decisions,
+        decisions=cluster.decisions + ([date_note] if date_note else []),
     )
 
 
