@@ -1,6 +1,7 @@
 """How long merge takes for 1k, 10k and 100k synthetic extractions.
 
     python bench/merge_scale.py [--agreeing] [--texts] [--same-process] [--repeat N] [SIZES...]
+    python bench/merge_scale.py --add 1000 [--spread] [--texts] 100000
 
 Each synthetic article reports one of many real-world events (a city, a day, a host) with
 three pledges; several articles report each event. By default the countries of an event's
@@ -25,6 +26,12 @@ the process's peak memory (the extractions and texts included; with ``--same-pro
 largest so far), and how fast this interpreter is at that moment (a dict filled in a loop):
 on a shared machine the same merge can take half as long again from one minute to the next.
 The target is under 10 s for 100k extractions on a 2-core machine.
+
+With ``--add N`` each size is merged with ``Merger``, then N more extractions are added to
+it: by default the reports of the latest days (as a feed's next run brings), with
+``--spread`` reports of any day. It prints how long adding took and how many candidates it
+took again, beside one merge of all of them, and whether both give the same events. The
+target is under 3 s for 1,000 added to 100,000 with texts.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ import time
 import timeit
 from datetime import date, timedelta
 
-from summarizer.merge import merge
+from summarizer.merge import Merger, merge
 from summarizer.schemas import (
     Alignment,
     Article,
@@ -197,6 +204,43 @@ def _run(n: int, agreeing: bool, with_texts: bool) -> float:
     return seconds
 
 
+def _run_added(n: int, added: int, agreeing: bool, with_texts: bool, spread: bool) -> None:
+    """Merges ``n`` synthetic extractions with ``Merger``, then adds ``added`` more and prints
+    how long adding took, beside one merge of all of them (and whether both give the same
+    events). The added ones are the reports of the latest days (a feed's next run), or with
+    ``spread`` reports of any day (the most work: much is taken again)."""
+    data = synthetic(n + added, agreeing=agreeing)
+    articles = texts(data) if with_texts else []
+    text_of = {a.id: a for a in articles}
+    if spread:
+        old, new = data[:n], data[n:]
+    else:
+        by_day = sorted(data, key=lambda x: x.events[0].date.value)  # type: ignore[union-attr]
+        old, new = by_day[:n], by_day[n:]
+
+    def texts_of(xs: list[ArticleExtraction]) -> list[Article]:
+        return [text_of[x.article_id] for x in xs] if articles else []
+
+    merger = Merger()
+    started = time.perf_counter()
+    merger.add(old, texts_of(old))
+    stored = time.perf_counter() - started
+    started = time.perf_counter()
+    report = merger.add(new, texts_of(new))
+    adding = time.perf_counter() - started
+    started = time.perf_counter()
+    whole = merge(old + new, texts_of(old + new))
+    full = time.perf_counter() - started
+    same = [e.articles for e in report.events] == [e.articles for e in whole.events]
+    shape = "of any day" if spread else "of the latest days"
+    print(
+        f"{n:>7} extractions merged in {stored:6.2f}s; {added} more {shape} added in"
+        f" {adding:5.2f}s ({merger.taken_again} taken again); one merge of all"
+        f" {n + added} in {full:6.2f}s; same events: {'yes' if same else 'NO'}",
+        flush=True,
+    )
+
+
 _SECONDS = re.compile(r" pledges in +([0-9.]+)s ")  # in the first line _run prints
 
 
@@ -228,7 +272,25 @@ def main(args: list[str]) -> int:
         help="merge each size N times (each in a fresh interpreter, unless --same-process) "
         "and print the median, fastest and slowest time",
     )
+    parser.add_argument(
+        "--add",
+        type=int,
+        metavar="N",
+        help="merge each size, then add N more extractions to it (Merger.add) and print how "
+        "long that took beside one merge of all",
+    )
+    parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="with --add: the added extractions report any day, not the latest days",
+    )
     opts = parser.parse_args(args)
+    if opts.add:
+        print(f"data: {'agreeing' if opts.agreeing else 'distinct'} pledges, "
+              f"{'with' if opts.texts else 'no'} article texts", flush=True)  # fmt: skip
+        for n in opts.sizes:
+            _run_added(n, opts.add, opts.agreeing, opts.texts, opts.spread)
+        return 0
     if opts.repeat < 1:
         parser.error("--repeat must be 1 or more")
     kind = "agreeing" if opts.agreeing else "distinct"

@@ -123,3 +123,51 @@ def sample_extractions() -> tuple[list[Article], list[ArticleExtraction]]:
           "status": "conditional", "event": "E1", "s": ["German forces could join"]}],
     )  # fmt: skip
     return [a0, a1, a2, a3, a4], [x0, x1, x2, x3, x4]
+
+
+CITIES = ("Paris", "Berlin", "Rome", "Warsaw", "Madrid", "Vienna")
+DONORS = ("France", "Germany", "Italy", "Poland", "Spain", "Japan", "Canada", "Norway")
+
+
+def synthetic_news(n: int, seed: int = 7) -> tuple[list[Article], list[ArticleExtraction]]:
+    """``n`` grounded reports of 30 pledging conferences over six weeks, several outlets
+    each: most give the day and the city, some only a weekday, a tenth neither; each adds
+    wording of its own and of its conference."""
+    import random
+    from datetime import date, timedelta
+
+    rng = random.Random(seed)
+    vocabulary = [f"{a}{b}{c}" for a in "bdfklmprst" for b in "aeiou" for c in "lmnrst"]
+    articles, extractions = [], []
+    for i in range(n):
+        k = rng.randrange(30)
+        conference = random.Random(k)
+        day = date(2025, 3, 3) + timedelta(days=conference.randrange(42))
+        city = conference.choice(CITIES)
+        topic = " ".join(conference.sample(vocabulary, 4))
+        donors = conference.sample(DONORS, 3)
+        style = rng.random()
+        when = (
+            f" on {day:%A, %B} {day.day}, {day.year}" if style < 0.7
+            else f" on {day:%A}" if style < 0.9 else ""
+        )  # fmt: skip
+        place = f" in {city}" if style < 0.9 else ""
+        words = " ".join(rng.sample(vocabulary, 12))
+        pledges = " ".join(f"{d} pledged {10 * (j + 1)} million euros for {topic}." for j, d in
+                           enumerate(donors[: rng.randint(1, 3)]))  # fmt: skip
+        text = f"Donors met{place}{when} to fund {topic}. {pledges} Observers noted {words}."
+        article = Article(id=f"n{i:04d}", text=text)
+        event = {"ref": "E1", "name": f"{city} conference on {topic.split()[0]}",
+                 "kind": "summit", "s": ["Donors met"]}  # fmt: skip
+        if when:
+            event["date"] = when.removeprefix(" on ")
+        if place:
+            event["location"] = city
+        said = [
+            {"actor": d, "type": "money", "what": topic, "status": "committed",
+             "quantity": f"{10 * (j + 1)} million euros", "event": "E1", "s": [f"{d} pledged"]}
+            for j, d in enumerate(donors) if f"{d} pledged" in text
+        ]  # fmt: skip
+        articles.append(article)
+        extractions.append(answer(article, [event], said))
+    return articles, extractions

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
 from pydantic import ValidationError
 
-from summarizer.merge import merge
-from summarizer.merge.similarity import Texts, text_words
+from summarizer.merge import Merger, merge
+from summarizer.merge.similarity import MIN_WEIGHED, Texts, text_words
 from summarizer.schemas import (
     Article,
     ArticleExtraction,
     Report,
 )
-from tests.fixtures import answer, sample_extractions
+from tests.fixtures import answer, sample_extractions, synthetic_news
 
 SEPT = {"000_d0f0dbfe9e194b55", "001_c5e7fab55a892fe4", "003_726b05e1c8879489"}
 JAN = {"002_546e8795ffd0dea9", "004_80dba054489f2964"}
@@ -216,6 +217,8 @@ def test_wording_vectors_weigh_distinctive_words() -> None:
             "c": "A football match in Paris ended in a draw.",
         }
     )
+    # a few articles: their weights are counted among all of them, whatever their blocks
+    assert texts.add({"a": 2900, "b": None, "c": 2950}) == {2900, 2950, None}
     # words in every text weigh least; a word two texts share ties them
     cos, words = texts.explained("a", "b")
     assert cos > texts.cosine("a", "c") > 0
@@ -385,3 +388,67 @@ def test_a_weekday_and_a_day_without_a_year_put_an_undated_event_in_the_latest_y
     # with no publication day anywhere, nothing bounds the year: the date stays as written
     alone = merge([x for _, x in lebanon], [a for a, _ in lebanon])
     assert alone.events[0].date and alone.events[0].date.value == "on Thursday"
+
+
+def _same(a: Report, b: Report) -> None:
+    assert a.model_dump() == b.model_dump()
+
+
+@pytest.fixture(scope="module")
+def news() -> tuple[list[Article], list[ArticleExtraction], Report]:
+    articles, extractions = synthetic_news(420)
+    return articles, extractions, merge(extractions, articles)
+
+
+def test_articles_added_to_a_merge_give_the_report_of_one_merge_of_all(news) -> None:  # type: ignore[no-untyped-def]
+    articles, extractions, whole = news
+    assert 20 < len(whole.events) < 60  # 30 conferences, some reports of one split
+    # in the order they came: the last 40 are of any day, so much is taken again
+    merger = Merger()
+    merger.add(extractions[:380], articles[:380])
+    _same(merger.add(extractions[380:], articles[380:]), whole)
+    # three runs, none of them in date order
+    merger, cuts = Merger(), (0, 100, 300, 420)
+    for lo, hi in itertools.pairwise(cuts):
+        report = merger.add(extractions[lo:hi], articles[lo:hi])
+    _same(report, whole)
+
+
+def test_articles_of_the_latest_days_take_little_again() -> None:
+    articles, extractions = synthetic_news(420)
+    day = {x.article_id: min((e.date.value for e in x.events if e.date and e.date.value),
+                            default=None) for x in extractions}  # fmt: skip
+    # a feed: what was published before, then the reports of the last week
+    latest = sorted(d for d in day.values() if d)[-1]
+    old = [
+        i for i, x in enumerate(extractions) if (d := day[x.article_id]) and (latest - d).days > 7
+    ]
+    late = [i for i in range(len(extractions)) if i not in set(old)]
+    order = old + late
+    merger = Merger()
+    merger.add([extractions[i] for i in old], [articles[i] for i in old])
+    report = merger.add([extractions[i] for i in late], [articles[i] for i in late])
+    _same(report, merge([extractions[i] for i in order], [articles[i] for i in order]))
+    assert merger.taken_again < len(late) + len(old) // 2
+
+
+def test_weights_are_counted_near_each_block_once_it_holds_enough_articles() -> None:
+    text_of = {
+        f"a{i}": f"Donors pledged aid number {i} to Ukraine." for i in range(2 * MIN_WEIGHED)
+    }
+    texts = Texts(text_of)
+    texts.add({f"a{i}": 2900 if i < MIN_WEIGHED else 2910 for i in range(2 * MIN_WEIGHED)})
+    before = dict(texts.vectors)
+    text_of["b"] = "Ukraine asked for more aid."
+    # a new article of week 2910 weighs that week again, and leaves week 2900 as it was
+    assert texts.add({"b": 2910}) == {2910}
+    assert all(texts.vectors[f"a{i}"] is before[f"a{i}"] for i in range(MIN_WEIGHED))
+    assert texts.vectors[f"a{MIN_WEIGHED}"] != before[f"a{MIN_WEIGHED}"]
+
+
+def test_an_article_is_merged_once() -> None:
+    articles, extractions = synthetic_news(3)
+    merger = Merger()
+    merger.add(extractions, articles)
+    with pytest.raises(ValueError, match="already merged: n0001"):
+        merger.add(extractions[1:2], articles[1:2])

@@ -15,7 +15,8 @@ The score of two candidates adds:
 * location (the model's, else "in Apulia, Italy" or a capital in the text): the same +1,
   different -2; host: the same +1;
 * the articles' wording: 6 x the TF-IDF cosine of their texts (distinctive shared words such as
-  names of participants or documents), the same article +3;
+  names of participants or documents; a word's weight is counted among the articles of the
+  same week, and of the nearest weeks while they are fewer than 100), the same article +3;
 * the same pledges (actor, commitment type and a figure alike to two digits): +0.75 each,
   up to three;
 * the event names: rapidfuzz token-set similarity (0 to 1), and +1 for each of up to two
@@ -24,6 +25,7 @@ The score of two candidates adds:
 
 Only candidates in the same date block (or undated) are compared, so the work grows with the
 number of events per block, not with the square of all events. Every merge records why.
+``Merger`` adds articles to a merge without taking again what they cannot change.
 
 The stages, one module each: ``candidates`` (what each article's event is compared by),
 ``similarity`` (the score above), ``clustering`` (who joins whom), ``reconcile`` (one pledge
@@ -35,16 +37,27 @@ from __future__ import annotations
 
 import logging
 import time
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import date
 
-from ..schemas import Article, ArticleExtraction, ArticleRef, Event, Pledge, Report, Unassigned
+from ..schemas import (
+    Article,
+    ArticleExtraction,
+    ArticleRef,
+    Event,
+    Evidence,
+    Pledge,
+    Report,
+    ReportEvent,
+    Unassigned,
+)
 from .candidates import Candidate, candidates
-from .clustering import MERGE_THRESHOLD, form_clusters
-from .report import Statuses, build_timelines, report_event
-from .similarity import Texts
+from .clustering import MERGE_THRESHOLD, Clustering, block, sort_key
+from .report import build_timelines, report_event
+from .similarity import Texts, name_words
 
-__all__ = ["MERGE_THRESHOLD", "merge"]
+__all__ = ["MERGE_THRESHOLD", "Merger", "merge"]
 
 log = logging.getLogger(__name__)
 
@@ -72,48 +85,126 @@ class _Phases:
 
 def merge(extractions: Sequence[ArticleExtraction], articles: Sequence[Article] = ()) -> Report:
     """Cluster the events of ``extractions`` into real-world events and reconcile them."""
-    phase = _Phases(len(extractions))
-    # each article's text, else its quotes joined
-    text_of = {a.id: a.text for a in articles}
-    published = {a.id: a.published_day for a in articles if a.published_day}
-    cands: list[Candidate] = []
-    unassigned: list[Unassigned] = []
-    for order, x in enumerate(extractions):
-        if (text := text_of.get(x.article_id)) is None:
-            records: list[Event | Pledge] = [*x.events, *x.pledges]
-            text = text_of[x.article_id] = " ".join([e.quote for r in records for e in r.evidence])
-        found, lost = candidates(x, text, order, published.get(x.article_id))
-        cands += found
-        if lost:
-            unassigned.append(lost)
-    phase("candidates")
-    texts = Texts(text_of)
-    texts.count_names(cands)
-    phase("wording")
-    clusters = form_clusters(cands, texts)
-    clusters.sort(
-        key=lambda c: (
-            min((m.day for m in c.members if m.day), default=date.max),
-            min(m.order for m in c.members),
+    return Merger().add(extractions, articles)
+
+
+class Merger:
+    """A merge that articles can be added to: ``add`` merges new extractions into the events
+    formed so far and gives the same report as one ``merge`` of everything added.
+
+    Candidates are taken in one order (``sort_key``: by date), so a new one is taken in its
+    place: clustering goes back to the state before the first candidate the new articles
+    can change (``Clustering.rewind``) and takes the rest again. That is the first new
+    candidate, or an earlier one of a date block whose wording weights the new articles
+    change (``Texts.add``), or one whose name has a word that became rare or common
+    (``Texts.count_names``). News arrives mostly about the latest days, so little is taken
+    again; the report's events whose members did not change are not built again.
+    """
+
+    def __init__(self) -> None:
+        self._text_of: dict[str, str] = {}  # each article's text, else its quotes joined
+        self._texts = Texts(self._text_of)
+        self._clustering = Clustering(self._texts)
+        self._cands: list[Candidate] = []  # in sort_key order
+        self._published: dict[str, date] = {}
+        self._merged: set[str] = set()
+        self._unassigned: list[Unassigned] = []
+        self._refs: list[ArticleRef] = []
+        self._extracted: list[ArticleRef] = []  # the refs when no article is given
+        self._withheld: list[Evidence] = []
+        self.taken_again = 0  # candidates the last add took again (besides the new ones)
+
+    def add(
+        self, extractions: Sequence[ArticleExtraction], articles: Sequence[Article] = ()
+    ) -> Report:
+        """Merge ``extractions`` (of articles not added before) into the events so far."""
+        phase = _Phases(len(extractions))
+        if again := self._merged.intersection(x.article_id for x in extractions):
+            raise ValueError(f"already merged: {', '.join(sorted(again))}")
+        text_of = self._text_of
+        text_of.update((a.id, a.text) for a in articles)
+        self._published.update((a.id, a.published_day) for a in articles if a.published_day)
+        new: list[Candidate] = []
+        # an article's wording is weighed in its first event's date block
+        blocks: dict[str, int | None] = {}
+        order = len(self._merged)
+        for x in extractions:
+            self._merged.add(x.article_id)
+            if x.article_id not in text_of:
+                records: list[Event | Pledge] = [*x.events, *x.pledges]
+                text_of[x.article_id] = " ".join([e.quote for r in records for e in r.evidence])
+            found, lost = candidates(
+                x, text_of[x.article_id], order, self._published.get(x.article_id)
+            )
+            order += 1
+            new += found
+            if found:
+                blocks[x.article_id] = block(found[0])
+            if lost:
+                self._unassigned.append(lost)
+            self._withheld += x.withheld
+        phase("candidates")
+        reweighed = self._texts.add(blocks)
+        flipped = self._texts.count_names(new)
+        phase("wording")
+        self._cluster(new, reweighed, flipped)
+        phase("clustering")
+        events = self._events()
+        phase("events")
+        timelines = build_timelines(events)
+        phase("timelines")
+        self._refs += [
+            ArticleRef(id=a.id, title=a.title, url=a.url, published=a.published, source=a.source)
+            for a in articles
+        ]
+        self._extracted += [ArticleRef(id=x.article_id) for x in extractions]
+        report = Report(
+            events=events,
+            articles=list(self._refs or self._extracted),
+            unassigned=list(self._unassigned),
+            timelines=timelines,
+            withheld=list(self._withheld),
         )
-    )
-    phase("clustering")
-    statuses: Statuses = {}
-    latest = max(published.values(), default=None)
-    events = [report_event(c, n, statuses, latest) for n, c in enumerate(clusters, 1)]
-    phase("events")
-    timelines = build_timelines(statuses)
-    phase("timelines")
-    refs = [
-        ArticleRef(id=a.id, title=a.title, url=a.url, published=a.published, source=a.source)
-        for a in articles
-    ]
-    if not refs:
-        refs = [ArticleRef(id=x.article_id) for x in extractions]
-    withheld = [e for x in extractions for e in x.withheld]
-    report = Report(
-        events=events, articles=refs, unassigned=unassigned, timelines=timelines, withheld=withheld
-    )
-    phase("report")
-    phase.done()
-    return report
+        phase("report")
+        phase.done()
+        return report
+
+    def _cluster(self, new: list[Candidate], reweighed: set[int | None], flipped: set[str]) -> None:
+        """Take ``new`` candidates in their place, and again every one after the first that
+        they, a reweighed block or a word of a name that changed rarity can change."""
+        self.taken_again = 0
+        if not new:
+            return
+        first = min(map(sort_key, new))
+        for c in self._cands:
+            if sort_key(c) >= first:
+                continue
+            if block(c) in reweighed or (flipped and not flipped.isdisjoint(name_words(c.name))):
+                first = sort_key(c)
+        self._cands = sorted(self._cands + new, key=sort_key)
+        self._clustering.rewind(first)
+        tail = self._cands[bisect_left(self._cands, first, key=sort_key) :]
+        for cand in tail:
+            self._clustering.take(cand)
+        self.taken_again = len(tail) - len(new)
+
+    def _events(self) -> list[ReportEvent]:
+        """The report's events, by date; those whose members and number did not change are
+        the ones built before."""
+        clusters = sorted(
+            self._clustering.clusters,
+            key=lambda c: (
+                min((m.day for m in c.members if m.day), default=date.max),
+                min(m.order for m in c.members),
+            ),
+        )
+        latest = max(self._published.values(), default=None)
+        events = []
+        for n, c in enumerate(clusters, 1):
+            # an event none of whose articles says when it was published may take its year
+            # from the newest article merged (report._year_of)
+            wanted = latest if not any(m.published for m in c.members) else None
+            if c.built is None or c.built[:2] != (n, wanted):
+                c.built = (n, wanted, report_event(c, n, latest))
+            events.append(c.built[2])
+        return events

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from ..schemas import ReportEvent
 from .candidates import Candidate, day_of
 from .similarity import Texts, score, scored
 
@@ -21,10 +22,14 @@ class Cluster:
     last: int | None = None
     dated: Candidate | None = None  # the first member that knows its event's date
     location: str | None = None  # the first location a member knows
+    # the report's event built from these members, with what it was built with (see
+    # Merger.add); a member added clears it
+    built: tuple[int, date | None, ReportEvent] | None = None
 
     def add(self, c: Candidate, decision: str) -> None:
         self.members.append(c)
         self.decisions.append(decision)
+        self.built = None
         if self.dated is None and c.day is not None:
             self.dated = c
         if self.location is None:
@@ -48,27 +53,40 @@ class Cluster:
 _Index = dict[int | None, dict[str | None, list[int]]]
 
 
-def _block(c: Candidate) -> int | None:
+def block(c: Candidate) -> int | None:
+    """A candidate's date block: the week of its date (``None``: undated)."""
     return c.day.toordinal() // 7 if c.day else None
 
 
-def form_clusters(cands: list[Candidate], texts: Texts) -> list[Cluster]:
-    """Greedy, order-independent assignment; see the module docstring. ``cands`` come in
-    input order, each article's by event id.
+SortKey = tuple[bool, bool, date, int, str]
 
-    A candidate is scored against the first member of each cluster in its date block (and
-    the neighbouring ones) at the same or an unknown location; every member's date can still
-    rule it out.
+
+def sort_key(c: Candidate) -> SortKey:
+    """The order candidates are taken in: anchored ones first (a resolved date, then a named
+    weekday), so that the ones with neither choose among every cluster the others have formed;
+    then by day, and in input order among equals."""
+    return (c.day is None, c.weekday is None, c.day or date.min, c.order, c.event.id)
+
+
+class Clustering:
+    """Greedy assignment: candidates are taken in ``sort_key`` order (``take``), each joining
+    the cluster it scores best with, or starting one.
+
+    A candidate is scored against the members of each cluster in its date block (and the
+    neighbouring ones) at the same or an unknown location; every member's date can still
+    rule it out. ``rewind`` goes back to the state before a given candidate, so that
+    candidates added later are taken in their place (``Merger.add``).
     """
-    clusters: list[Cluster] = []
-    index: _Index = {}
-    # anchored candidates first (a resolved date, then a named weekday), so that the ones with
-    # neither choose among every cluster the others have formed; then by day, and in the
-    # order they came among equals (the sort is stable)
-    cands = sorted(cands, key=lambda c: (c.day is None, c.weekday is None, c.day or date.min))
-    for cand in cands:
-        block = _block(cand)
-        pool = range(len(clusters)) if block is None else _pool(index, block, cand.location)
+
+    def __init__(self, texts: Texts) -> None:
+        self.texts = texts
+        self.clusters: list[Cluster] = []
+        self.index: _Index = {}
+
+    def take(self, cand: Candidate) -> None:
+        clusters, texts = self.clusters, self.texts
+        b = block(cand)
+        pool = range(len(clusters)) if b is None else _pool(self.index, b, cand.location)
         day = day_of(cand)
         viable = [i for i in pool if not clusters[i].rules_out(day)]
         chosen = viable[0] if len(viable) == 1 else None
@@ -90,12 +108,33 @@ def form_clusters(cands: list[Candidate], texts: Texts) -> list[Cluster]:
                 clusters[chosen].add(
                     cand, f"{cand.article_id}: joined (score {joined:.2f}: {'; '.join(why)})"
                 )
-                continue
-        clusters.append(Cluster())
+                return
         note = f"; {', '.join(cand.filled)}" if cand.filled else ""
-        clusters[-1].add(cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})")
-        index.setdefault(block, {}).setdefault(cand.location, []).append(len(clusters) - 1)
-    return clusters
+        started = Cluster()
+        started.add(cand, f"{cand.article_id}: starts this event ({cand.event.name}{note})")
+        self._append(started)
+
+    def rewind(self, key: SortKey) -> None:
+        """Back to the clusters as they were before the first candidate at or after ``key``
+        was taken: clusters it or a later one started are dropped, and those they joined lose
+        them (members are kept in the order they were taken)."""
+        clusters, self.clusters, self.index = self.clusters, [], {}
+        for c in clusters:
+            if sort_key(c.members[-1]) < key:  # untouched
+                self._append(c)
+            elif sort_key(c.members[0]) < key:
+                kept = Cluster()
+                for m, decision in zip(c.members, c.decisions, strict=True):
+                    if sort_key(m) < key:
+                        kept.add(m, decision)
+                self._append(kept)
+
+    def _append(self, cluster: Cluster) -> None:
+        first = cluster.members[0]
+        self.clusters.append(cluster)
+        self.index.setdefault(block(first), {}).setdefault(first.location, []).append(
+            len(self.clusters) - 1
+        )
 
 
 def _as_known(member: Candidate, cluster: Cluster) -> Candidate:

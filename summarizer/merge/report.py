@@ -225,12 +225,9 @@ def _name(names: dict[str, int]) -> str:
 Statuses = dict[tuple[str, CommitmentType], list[tuple[bool, date, str, Sourced]]]
 
 
-def report_event(
-    cluster: Cluster, n: int, statuses: Statuses, latest: date | None = None
-) -> ReportEvent:
-    """The report's event ``n`` for ``cluster``; each pledge's status is added to
-    ``statuses`` (by actor and commitment type) for the timelines. ``latest`` is the newest
-    publication day of all the articles merged (see ``_year_of``)."""
+def report_event(cluster: Cluster, n: int, latest: date | None = None) -> ReportEvent:
+    """The report's event ``n`` for ``cluster``. ``latest`` is the newest publication day of
+    all the articles merged (see ``_year_of``)."""
     events = [m.event for m in cluster.members]
     event_id = f"event-{n}"
     date_field, date_note = _resolved(
@@ -250,17 +247,6 @@ def report_event(
     pledges, conflicts = reconcile_pledges(cluster, event_id)
     conflicts += [c for c in (_date_conflict(cluster), _place_conflict(cluster)) if c]
     participants = sorted({normalize_actor(p).name for e in events for p in e.participants})
-    day = (
-        date.fromisoformat(str(date_field.value))
-        if date_field and is_iso(date_field.value)
-        else None
-    )
-    undated, when = day is None, day or date.min
-    for p in pledges:
-        if (seen := statuses.get(key := (p.actor_id, p.commitment_type))) is None:
-            statuses[key] = [(undated, when, event_id, p.status)]
-        else:
-            seen.append((undated, when, event_id, p.status))
     return ReportEvent(
         id=event_id,
         name=_name(names),
@@ -277,8 +263,21 @@ def report_event(
     )
 
 
-def build_timelines(statuses: Statuses) -> list[Timeline]:
+def build_timelines(events: list[ReportEvent]) -> list[Timeline]:
     """A timeline for each actor and commitment type whose status differs between events."""
+    statuses: Statuses = {}
+    for event in events:
+        day = (
+            date.fromisoformat(str(event.date.value))
+            if event.date and is_iso(event.date.value)
+            else None
+        )
+        undated, when = day is None, day or date.min
+        for p in event.pledges:
+            if (seen := statuses.get(key := (p.actor_id, p.commitment_type))) is None:
+                statuses[key] = [(undated, when, event.id, p.status)]
+            else:
+                seen.append((undated, when, event.id, p.status))
     out = []
     for actor, ctype in sorted(statuses):
         rows = statuses[(actor, ctype)]

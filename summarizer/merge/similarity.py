@@ -28,7 +28,7 @@ _PRECISION_RANK = {Precision.day: 0, Precision.week: 1, Precision.month: 2, Prec
 
 
 @lru_cache(maxsize=65536)  # every pair of candidates compares their names
-def _name_words(name: str) -> frozenset[str]:
+def name_words(name: str) -> frozenset[str]:
     """The words of an event name, each city in one spelling ("kiev" and "kyiv" alike)."""
     return frozenset(PLACE_SPELLINGS.get(w, w) for w in text_words(name))
 
@@ -48,38 +48,118 @@ def text_words(text: str) -> Counter[str]:
 _NO_WORDS: dict[str, float] = {}  # the vector of a text not given (never changed)
 
 
+def _unit(weights: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+    return {w: v / norm for w, v in weights.items()}
+
+
+def _within(count: int, limit: float | None) -> bool:
+    return limit is not None and count <= limit
+
+
+Block = int | None  # a date block (clustering.block): a week, or None for undated
+MIN_WEIGHED = 100  # articles a word's weight is counted among, at the least
+
+
 class Texts:
-    """TF-IDF vectors of each article's text (or its evidence when no text is given)."""
+    """TF-IDF vectors of the articles' texts (or their evidence when no text is given), and
+    how many event names use each word.
 
-    def __init__(self, texts: dict[str, str]) -> None:
-        self.name_df: Counter[str] = Counter()  # see count_names
-        self.rare = 2.0
-        counts = {k: text_words(t) for k, t in texts.items()}
-        df = Counter(w for c in counts.values() for w in c)
-        idf = {w: math.log((len(counts) + 1) / m) for w, m in df.items()}
-        del df
+    A word's weight (its IDF) is counted among the articles of the same date block, and of
+    the nearest blocks as well while they are fewer than ``MIN_WEIGHED`` (of all articles,
+    when all are): a word every report of that week uses ("ukraine", "aid") tells its events
+    apart less than a name only two of them share. Counting near the block, not the whole
+    input, keeps the vectors of other blocks as they are when articles are added (``add``
+    says which blocks it weighed again).
+    """
+
+    def __init__(self, text_of: dict[str, str]) -> None:
+        self.text_of = text_of  # every article's text, by id (shared with the caller)
         self.vectors: dict[str, dict[str, float]] = {}
-        for k in list(counts):  # each word's (1 + log count) * idf, then normalised
-            c = counts.pop(k)  # (freed as it goes: texts can be many)
-            weights = {w: (1 + math.log(m)) * idf[w] for w, m in c.items()}
-            norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
-            self.vectors[k] = {w: v / norm for w, v in weights.items()}
+        self.name_df: Counter[str] = Counter()  # see count_names
+        self.names = 0
+        self._blocks: dict[Block, list[str]] = {}  # the articles of each block
+        self._df: dict[Block, Counter[str]] = {}  # in how many of them each word occurs
+        self._domains: dict[Block, frozenset[Block]] = {}  # the blocks weights are counted in
 
-    def count_names(self, cands: Sequence[Candidate]) -> None:
-        """Remember in how many event names each word occurs: a word few names share ("g7",
-        "gavi", "cop28", "lebanon") names the event, one most share ("summit") does not."""
-        if len(cands) < MIN_NAMES:  # too few names to say which words are rare
-            return
-        self.name_df = Counter(w for c in cands for w in _name_words(c.name))
-        self.rare = max(2.0, RARE_NAME_SHARE * len(cands))
+    def add(self, articles: dict[str, Block]) -> set[Block]:
+        """Add articles (by id, each with the block of its first event) and weigh again the
+        vectors of every block whose weights they change; returns those blocks."""
+        fresh: dict[str, Counter[str]] = {}
+        for k, b in articles.items():
+            fresh[k] = words = text_words(self.text_of[k])
+            self._blocks.setdefault(b, []).append(k)
+            self._df.setdefault(b, Counter()).update(words.keys())
+        touched = set(articles.values())
+        domains = self._count_domains()
+        changed = {
+            b for b, d in domains.items() if d != self._domains.get(b) or not touched.isdisjoint(d)
+        }
+        self._domains = domains
+        by_domain: dict[frozenset[Block], list[Block]] = {}
+        for b in changed:
+            by_domain.setdefault(domains[b], []).append(b)
+        for domain, blocks in by_domain.items():
+            df: Counter[str] = Counter()
+            for d in domain:
+                df.update(self._df[d])
+            size = sum(len(self._blocks[d]) for d in domain)
+            idf = {w: math.log((size + 1) / m) for w, m in df.items()}
+            del df
+            for b in blocks:
+                for k in self._blocks[b]:
+                    words = fresh.pop(k) if k in fresh else text_words(self.text_of[k])
+                    self.vectors[k] = _unit(
+                        {w: (1 + math.log(m)) * idf[w] for w, m in words.items()}
+                    )
+        return changed
+
+    def _count_domains(self) -> dict[Block, frozenset[Block]]:
+        """The blocks each block's weights are counted in: itself, then the nearest dated
+        blocks (the earlier first among equally near ones) until they hold ``MIN_WEIGHED``
+        articles; every block when even all dated ones (or, undated, its own) are fewer."""
+        size = {b: len(ids) for b, ids in self._blocks.items()}
+        everything = frozenset(size)
+        dated = sorted(b for b in size if b is not None)
+        out: dict[Block, frozenset[Block]] = {}
+        if None in size:
+            out[None] = frozenset([None]) if size[None] >= MIN_WEIGHED else everything
+        for i, b in enumerate(dated):
+            lo, hi, n = i, i, size[b]
+            while n < MIN_WEIGHED and (lo > 0 or hi < len(dated) - 1):
+                left = b - dated[lo - 1] if lo > 0 else None
+                right = dated[hi + 1] - b if hi < len(dated) - 1 else None
+                if right is None or (left is not None and left <= right):
+                    lo -= 1
+                    n += size[dated[lo]]
+                else:
+                    hi += 1
+                    n += size[dated[hi]]
+            out[b] = frozenset(dated[lo : hi + 1]) if n >= MIN_WEIGHED else everything
+        return out
+
+    def _rare(self) -> float | None:
+        """How many names a word may be in and still be rare; ``None`` among fewer than
+        ``MIN_NAMES`` names, too few to say which words are rare."""
+        return max(2.0, RARE_NAME_SHARE * self.names) if self.names >= MIN_NAMES else None
+
+    def count_names(self, cands: Sequence[Candidate]) -> set[str]:
+        """Count the words of the names of ``cands`` (added to those counted before): a word
+        few names share ("g7", "gavi", "cop28", "lebanon") names the event, one most share
+        ("summit") does not. Returns the words that became rare, or stopped being."""
+        before, rare = Counter(self.name_df), self._rare()
+        self.name_df.update(w for c in cands for w in name_words(c.name))
+        self.names += len(cands)
+        now, df = self._rare(), self.name_df
+        return {w for w in df if _within(before[w], rare) != _within(df[w], now)}
 
     def rare_shared(self, a: Candidate, b: Candidate) -> list[str]:
         """The words of both event names that few other names have, rarest first."""
-        shared = _name_words(a.name) & _name_words(b.name)
-        df = self.name_df
-        if not df:
+        if (rare := self._rare()) is None:
             return []
-        return sorted((w for w in shared if df[w] <= self.rare), key=lambda w: (df[w], w))
+        shared = name_words(a.name) & name_words(b.name)
+        df = self.name_df
+        return sorted((w for w in shared if df[w] <= rare), key=lambda w: (df[w], w))
 
     def cosine(self, a: str, b: str) -> float:
         va, vb = self.vectors.get(a, _NO_WORDS), self.vectors.get(b, _NO_WORDS)
