@@ -371,9 +371,16 @@ _VAGUE: dict[str, tuple[int | None, int | None]] = {
 }  # fmt: skip
 _CURRENCY = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "eur": "EUR", "euro": "EUR",
              "euros": "EUR", "usd": "USD", "dollar": "USD", "dollars": "USD", "gbp": "GBP",
-             "pound": "GBP", "pounds": "GBP"}  # fmt: skip
+             "pound": "GBP", "pounds": "GBP", "sterling": "GBP", "yen": "JPY"}  # fmt: skip
+# dollars written with their country: "C$", "A$", "US$" or "$US"
+_DOLLARS = {"c": "CAD", "ca": "CAD", "a": "AUD", "au": "AUD", "nz": "NZD", "hk": "HKD",
+            "s": "SGD", "us": "USD"}  # fmt: skip
+_DOLLAR = re.compile(r"(?<![A-Za-z])(C|CA|A|AU|NZ|HK|S|US)\$|\$(US)(?![A-Za-z])")
+_ISO_CODE = re.compile(r"(?<![A-Za-z])([A-Z]{3})(?![A-Za-z])")
+_ASIDE = re.compile(r"\s*\([^)]*\)")  # "100 million euros ($108m)": the second is an aside
 _LOWER = ("more than", "over", "at least", "upwards of", "in excess of", "above")
-_UPPER = ("less than", "under", "up to", "at most", "fewer than", "no more than", "below")
+_UPPER = ("less than", "under", "up to", "at most", "fewer than", "no more than", "below",
+          "almost", "nearly", "close to", "just under")  # fmt: skip
 _APPROX = (
     "about",
     "around",
@@ -386,10 +393,52 @@ _APPROX = (
 )
 
 _NUMBER = re.compile(
-    r"(?P<cur>[€$£¥])?\s*(?P<num>\d+(?:[.,]\d+)*)\s*(?P<scale>trillion|billion|million|thousand|"
-    r"hundred|bn|tn|mn|[kmb](?![a-z]))?",
+    r"(?P<cur>[€$£¥])?\s*(?P<num>\d+(?:[.,]\d+)*)[\s-]*(?P<scale>trillion|billion|million|"
+    r"thousand|hundred|bn|tn|mn|[kmb](?![a-z]))?",
     re.I,
 )
+# "between $1 billion and $2 billion", "$6 billion to $20 billion", "1-2 million"
+_RANGE = re.compile(r"^(?:between\s+)?(?P<a>.+?)\s*(?:\bto\b|\band\b|-|–)\s*(?P<b>[^-–]+)$", re.I)
+
+
+def _currency_of(t: str) -> str | None:
+    """The currency ``t`` names: a country's dollar ("C$", "US$"), a symbol, an ISO code
+    ("EUR360-million", "CAD 40 million"), else a word ("euros", "pounds")."""
+    if m := _DOLLAR.search(t):
+        return _DOLLARS[(m.group(1) or m.group(2)).lower()]
+    if symbol := next((c for sym, c in _CURRENCY.items() if sym in t and not sym.isalpha()), None):
+        return symbol
+    for m in _ISO_CODE.finditer(t):
+        if _iso_currency(m.group(1)):
+            return m.group(1)
+    low = t.lower()
+    return next(
+        (c for w, c in _CURRENCY.items() if w.isalpha() and re.search(rf"\b{w}\b", low)), None
+    )
+
+
+@cache
+def _iso_currency(code: str) -> bool:
+    return pycountry.currencies.get(alpha_3=code) is not None
+
+
+def _scaled(m: re.Match[str]) -> float:
+    amount = _number(m.group("num"))
+    return amount * _SCALE[m.group("scale").lower()] if m.group("scale") else amount
+
+
+def _range(t: str) -> tuple[float, float] | None:
+    """The bounds of a range of figures ("$6 billion to $20 billion", "1-2 million"); the
+    first takes the second's scale when it has none ("1-2 million")."""
+    if not (m := _RANGE.match(t)):
+        return None
+    a, b = _NUMBER.search(m.group("a")), _NUMBER.search(m.group("b"))
+    if not (a and b) or any(w in m.group("b").lower() for w in (*_LOWER, *_UPPER)):
+        return None
+    low, high = _scaled(a), _scaled(b)
+    if not a.group("scale") and b.group("scale"):
+        low *= _SCALE[b.group("scale").lower()]
+    return (low, high) if low < high else None
 
 
 def _number(raw: str) -> float:
@@ -399,10 +448,15 @@ def _number(raw: str) -> float:
 
 
 def parse_quantity(text: str) -> Quantity:
-    """Read an amount (or bounds), unit, currency and approximate flag from ``text``."""
-    t = " ".join(text.split())
+    """Read an amount (or bounds), unit, currency and approximate flag from ``text``; a
+    figure in brackets after another ("100 million euros ($108m)") is an aside."""
+    t = _ASIDE.sub("", " ".join(text.split())) or " ".join(text.split())
     low = t.lower()
     q: dict[str, object] = {"text": text}
+    if span := _range(t):
+        currency = _currency_of(t)
+        q.update(lower=span[0], upper=span[1], unit=currency, currency=currency, approximate=True)
+        return Quantity.model_validate(q)
     approximate = any(low.startswith(w + " ") or f" {w} " in f" {low} " for w in _APPROX)
     bound = (
         "lower"
@@ -411,18 +465,11 @@ def parse_quantity(text: str) -> Quantity:
         if any(w in low for w in _UPPER)
         else None
     )
-    currency = next((c for sym, c in _CURRENCY.items() if sym in t and not sym.isalpha()), None)
-    if currency is None:
-        currency = next(
-            (c for w, c in _CURRENCY.items() if w.isalpha() and re.search(rf"\b{w}\b", low)), None
-        )
+    currency = _currency_of(t)
     amount: float | None = None
     rest = low
     if m := _NUMBER.search(t):
-        amount = _number(m.group("num"))
-        if m.group("scale"):
-            amount *= _SCALE[m.group("scale").lower()]
-        currency = currency or (_CURRENCY.get(m.group("cur")) if m.group("cur") else None)
+        amount = _scaled(m)
         rest = low[m.end() :]
     else:
         for phrase, (lo, hi) in sorted(_VAGUE.items(), key=lambda kv: -len(kv[0])):

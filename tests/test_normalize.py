@@ -52,6 +52,15 @@ def test_unknown_actor_keeps_a_stable_name_id() -> None:
         ("35 countries", {"amount": 35, "unit": "countries"}),
         ("about 10,000 troops", {"amount": 10_000, "unit": "troops", "approximate": True}),
         ("up to 2,000 soldiers", {"upper": 2000, "approximate": True}),
+        # a figure in brackets is an aside: the first currency is the pledge's
+        ("100 million euros ($108m)", {"amount": 1e8, "currency": "EUR"}),
+        ("EUR360-million", {"amount": 3.6e8, "currency": "EUR"}),
+        ("C$500 million", {"amount": 5e8, "currency": "CAD"}),
+        ("$US420 million", {"amount": 4.2e8, "currency": "USD"}),
+        ("AED 100 million", {"amount": 1e8, "currency": "AED"}),
+        ("almost two billion euros", {"upper": 2e9, "currency": "EUR", "approximate": True}),
+        ("between $1 billion and $2 billion", {"lower": 1e9, "upper": 2e9, "currency": "USD"}),
+        ("1-2 million euros", {"lower": 1e6, "upper": 2e6, "currency": "EUR"}),
     ],
 )
 def test_quantities(text: str, fields: dict[str, object]) -> None:
