@@ -59,8 +59,8 @@ def test_unknown_actor_keeps_a_stable_name_id() -> None:
         ("$US420 million", {"amount": 4.2e8, "currency": "USD"}),
         ("AED 100 million", {"amount": 1e8, "currency": "AED"}),
         ("almost two billion euros", {"upper": 2e9, "currency": "EUR", "approximate": True}),
-        ("between $1 billion and $2 billion", {"lower": 1e9, "upper": 2e9, "currency": "USD"}),
-        ("1-2 million euros", {"lower": 1e6, "upper": 2e6, "currency": "EUR"}),
+        ("between $1 billion and $2 billion", {"lower": 1e9, "upper": 2e9, "approximate": True}),
+        ("1-2 million euros", {"lower": 1e6, "upper": 2e6, "currency": "EUR", "approximate": True}),
     ],
 )
 def test_quantities(text: str, fields: dict[str, object]) -> None:
