@@ -225,9 +225,14 @@ def _run_added(n: int, added: int, agreeing: bool, with_texts: bool, spread: boo
     started = time.perf_counter()
     merger.add(old, texts_of(old))
     stored = time.perf_counter() - started
+    steps = _Steps()
+    logger = logging.getLogger("summarizer.merge")
+    logger.addHandler(steps)
+    logger.setLevel(logging.DEBUG)
     started = time.perf_counter()
     report = merger.add(new, texts_of(new))
     adding = time.perf_counter() - started
+    logger.removeHandler(steps)
     started = time.perf_counter()
     whole = merge(old + new, texts_of(old + new))
     full = time.perf_counter() - started
@@ -239,6 +244,7 @@ def _run_added(n: int, added: int, agreeing: bool, with_texts: bool, spread: boo
         f" {n + added} in {full:6.2f}s; same events: {'yes' if same else 'NO'}",
         flush=True,
     )
+    print(f"        adding: {steps.last}", flush=True)
 
 
 _SECONDS = re.compile(r" pledges in +([0-9.]+)s ")  # in the first line _run prints

@@ -115,16 +115,17 @@ def _extract(
         return extraction
 
 
-def _from_gold(article: Article, gold: Gold) -> ArticleExtraction:
+def _from_gold(article: Article, gold: Gold, background: bool = False) -> ArticleExtraction:
     """What a perfect extraction of ``article`` would hold: its event read from its title and
     lead as the extraction reads it, and the gold pledges it reports, each citing the sentence
-    of its quote when the quote is this article's (else the first sentence)."""
+    of its quote when the quote is this article's (else the first sentence); with
+    ``background``, the pledges the gold marks as made before the event as well."""
     sentences = split_sentences(article.text)
     people = people_in(article.text)
     event = event_from_text(article.title, sentences, people)
     drafts = []
     for e in gold.events:
-        for gp in e.pledges:
+        for gp in [*e.pledges, *(e.background_pledges if background else [])]:
             if article.id not in gp.articles:
                 continue
             at = article.text.find(gp.quote.text) if gp.quote.article == article.id else -1

@@ -36,6 +36,7 @@ from .schemas import (
 )
 from .settings import Settings
 from .store import Store
+from .tracker import Tracker, TrackerRow, tracker
 
 __all__ = [
     "Alignment",
@@ -64,6 +65,8 @@ __all__ = [
     "Settings",
     "Store",
     "SummarizerError",
+    "Tracker",
+    "TrackerRow",
     "TransientError",
     "TruncatedOutputError",
     "Usage",
@@ -73,4 +76,5 @@ __all__ = [
     "merge",
     "run_batch",
     "summarize",
+    "tracker",
 ]

@@ -57,13 +57,22 @@ _RECEIVING = re.compile(
     re.IGNORECASE,
 )
 # a commitment made before the event the article reports
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
 _BACKGROUND = re.compile(
-    r"\b(?:since (?:19|20)\d\d|since the (?:start|beginning)|last year"
-    r"|earlier this (?:year|month|week)|previously|so far|to date"
+    r"\b(?:since (?:19|20)\d\d|since the (?:start|beginning)|last (?:week|month|year|spring"
+    r"|summer|autumn|fall|winter|" + "|".join(_MONTH_NAMES) + r")"
+    r"|earlier (?:this|in the) (?:year|month|week)|previously|so far|to date"
+    r"|over the (?:past|last) (?:few |several )?(?:days|weeks|months|years)"
+    r"|(?:comes|came) (?:after|on top of)"
     r"|(?:has|have|had) (?:already )?(?:provided|given|sent|delivered|supplied|disbursed"
-    r"|contributed)|already (?:provided|given|sent|delivered|supplied))\b",
+    r"|contributed)|already (?:been )?(?:provided|given|sent|delivered|supplied))\b",
     re.IGNORECASE,
 )
+# "In April, Belgium announced ...": a month named alone, before the event's month
+_IN_MONTH = re.compile(r"\bin (" + "|".join(_MONTH_NAMES) + r")\b(?!\s+\d)", re.IGNORECASE)
 _YEAR = re.compile(r"\bin ((?:19|20)\d\d)\b")
 # words that show what kind of thing a sentence is about
 _KIND_WORDS: dict[CommitmentType, re.Pattern[str]] = {
@@ -252,11 +261,17 @@ def _mentions(text: str, actor: Actor, written: str, people: dict[str, Actor]) -
     return sorted(set(starts))
 
 
-def _earlier(clause: str, year: int | None) -> bool:
-    """Whether ``clause`` says the commitment was made before the reported event."""
+def made_earlier(clause: str, year: int | None, month: int | None = None) -> bool:
+    """Whether ``clause`` says the commitment was made before the reported event (of
+    ``year``, and ``month`` when known): "has already provided", "last November", "in 2022",
+    or a month before the event's ("In April", of a conference in June)."""
     if _BACKGROUND.search(clause):
         return True
-    return year is not None and any(int(y) < year for y in _YEAR.findall(clause))
+    if year is not None and any(int(y) < year for y in _YEAR.findall(clause)):
+        return True
+    return month is not None and any(
+        _MONTH_NAMES.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(clause)
+    )
 
 
 def _segment(text: str, start: int, others: list[int]) -> str:
@@ -274,7 +289,7 @@ def _clause_end(sentence: str, start: int) -> int:
     return m.start() if (m := _CLAUSE_END.search(sentence, start)) else len(sentence)
 
 
-def _own_clause(sentence: str, start: int) -> str:
+def own_clause(sentence: str, start: int) -> str:
     """The clause of ``sentence`` that holds position ``start``."""
     begin = m.end() if (m := _CLAUSE_START.match(sentence[:start])) else 0
     return sentence[begin : _clause_end(sentence, start)]
@@ -372,7 +387,7 @@ def _one(
         if c.previous and before and not here
         else [c.sentence.number]
     )
-    clause = _own_clause(text, here[0]) if here else text
+    clause = own_clause(text, here[0]) if here else text
     others = sorted({s for s, _, a in _others(c, resolved) if a.id not in partners})
     if options.not_recipient and here and all(_RECEIVES.search(text[:s]) for s in here):
         work.warnings.append(f"dropped {what}: it receives, it does not give")
@@ -386,7 +401,7 @@ def _one(
     if options.giving_clause and here and not _gives(clause, text):
         work.warnings.append(f"dropped {what}: its clause states no commitment")
         return
-    if options.background and here and _earlier(clause, work.year):
+    if options.background and here and made_earlier(clause, work.year):
         work.warnings.append(f"dropped {what}: made before this event (background)")
         return
     status, conditions = asked.status, None

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
 from . import openai_batch
@@ -347,6 +348,17 @@ def _through_openai_batch(
         result.extracted += got.extracted
         result.failed += got.failed
         run.advanced(got.extracted + got.failed, got.failed)
+
+
+def stored_report(path: Path) -> Report:
+    """The report of everything a batch store holds, as the latest run extracted it."""
+    if not path.is_file():
+        raise InputError(f"no store at {path}: run `summarizer batch ... --store {path}` first")
+    with Store(path) as store:
+        key = store.last_key()
+        if key is None:
+            raise InputError(f"{path} holds no extraction yet: run `summarizer batch` on it")
+        return _report(store, key, store.articles())
 
 
 def _report(

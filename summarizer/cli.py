@@ -9,6 +9,7 @@ interrupted.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -30,7 +31,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from .batch import BatchOptions, BatchProgress, BatchResult, run_batch
+from .batch import BatchOptions, BatchProgress, BatchResult, run_batch, stored_report
 from .errors import BackendError, ConfigError, InputError, SummarizerError
 from .evaluate import Gold, evaluate, format_scores
 from .feeds import Loaded, iter_articles
@@ -38,9 +39,11 @@ from .merge import merge
 from .modelstore import DEFAULT_SPEC, install_model, model_path
 from .pipeline import extract_all, merge_accounting
 from .render import FORMATS, render
+from .render.tracker import TRACKER_FORMATS, render_tracker
 from .schemas import Article, ArticleExtraction, ExtractOutput, Report
 from .settings import DEFAULT_MODEL, Settings
 from .store import Store
+from .tracker import tracker
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_NOTHING, EXIT_BUDGET = 0, 1, 2, 3, 4
 EXIT_BACKEND = EXIT_BUDGET  # the model server is down or cannot be reached
@@ -255,6 +258,100 @@ def merge_cmd(extractions: Path, fmt: str, output: Path | None, unconfirmed: boo
         _fail(f"{extractions}: not the output of `summarizer extract` ({first})")
     report = merge(saved.extractions, saved.articles)
     _write(render(report, fmt, saved.articles, unconfirmed=unconfirmed), output)
+
+
+@cli.command("tracker")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="A batch store (`summarizer batch ... --store FILE`): track everything it holds.",
+)  # fmt: skip
+@click.option(
+    "-f", "--format", "fmt", type=click.Choice(TRACKER_FORMATS), default="md", show_default=True,
+    help="csv or json for spreadsheets and notebooks, md, or a self-contained html page.",
+)  # fmt: skip
+@output_option
+@click.option(
+    "--review", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="With -f html: also write the review page each figure links to here.  [default: "
+    "beside the output, as NAME.review.html]",
+)  # fmt: skip
+def tracker_cmd(
+    files: tuple[Path, ...], store_path: Path | None, fmt: str, output: Path | None,
+    review: Path | None,
+) -> None:  # fmt: skip
+    """A pledge tracker: one row per donor, commitment type and event, with the amount as
+    written, its value in EUR and USD at the announcement date, whether it is new, restated
+    or background, its sources; and totals per donor that count each pledge once.
+
+    FILES are reports (`summarizer summarize -f json`) or extractions (`summarizer extract`;
+    all of them are merged together). Or give --store.
+
+    \b
+    Examples:
+      summarizer tracker --store news.sqlite -f html -o tracker.html
+      summarizer tracker report.json -f csv -o pledges.csv
+    """
+    if bool(files) == bool(store_path):
+        _fail("give report or extraction files, or --store FILE (one of them)")
+    articles: list[Article] = []
+    try:
+        if store_path:
+            report = stored_report(store_path)
+            with Store(store_path) as store:
+                articles = store.articles()
+        else:
+            report, articles = _read_reports(files)
+    except InputError as exc:
+        _fail(str(exc))
+    t = tracker(report)
+    if fmt == "html" and output is not None:
+        review = review or output.with_suffix(".review.html")
+    page = (
+        review.name
+        if review and output and review.parent == output.parent
+        else str(review or "review.html")
+    )
+    _write(render_tracker(t, fmt, review=page), output)
+    if fmt == "html" and review is not None:
+        _write(render(report, "html", articles), review)
+
+
+def _read_reports(files: tuple[Path, ...]) -> tuple[Report, list[Article]]:
+    """One report from ``files``: extractions merged together, reports taken as they are."""
+    reports: list[Report] = []
+    extractions: list[ArticleExtraction] = []
+    articles: list[Article] = []
+    for path in files:
+        data = path.read_bytes()
+        try:
+            saved = ExtractOutput.model_validate_json(data)
+        except ValidationError:
+            try:
+                reports.append(Report.model_validate_json(data))
+            except ValidationError as exc:
+                first = exc.errors()[0]["msg"]
+                raise InputError(
+                    f"{path}: neither a report (`summarize -f json`) nor extractions "
+                    f"(`summarizer extract`): {first}",
+                    str(path),
+                ) from None
+            continue
+        extractions += saved.extractions
+        articles += saved.articles
+    if extractions:
+        reports.append(merge(extractions, articles))
+    if len(reports) == 1:
+        return reports[0], articles
+    # several reports: their events side by side, each id prefixed by its file
+    events = []
+    for path, r in zip(files, reports, strict=False):
+        for e in r.events:
+            events.append(dataclasses.replace(e, id=f"{path.stem}:{e.id}", pledges=[
+                dataclasses.replace(p, id=f"{path.stem}:{p.id}") for p in e.pledges
+            ]))  # fmt: skip
+    merged = Report(events=events, articles=[a for r in reports for a in r.articles])
+    return merged, articles
 
 
 @cli.command("batch")

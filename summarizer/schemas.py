@@ -384,6 +384,10 @@ class ReportPledge:
     articles: list[str]
     confirmed: bool
     flags: list[str] = field(default_factory=list)
+    background: Annotated[
+        bool,
+        Field(description="The articles say it was pledged before this event: not a new pledge"),
+    ] = False
 
 
 @dataclass(slots=True, kw_only=True)

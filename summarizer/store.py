@@ -190,6 +190,14 @@ class Store:
             )
         return int(cur.lastrowid or 0)
 
+    def last_key(self) -> ExtractionKey | None:
+        """The model, prompt and schema of the latest run that extracted anything."""
+        row = self.db.execute(
+            "SELECT model, prompt_version, schema_version FROM runs WHERE id IN "
+            "(SELECT run_id FROM extractions) ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return ExtractionKey(*row) if row else None
+
     def finish_run(
         self, run_id: int, status: str, *, seen: int, cached: int, extracted: int, failed: int,
         note: str | None = None,

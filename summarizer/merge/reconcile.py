@@ -12,6 +12,8 @@ from functools import cache, lru_cache
 
 import pycountry
 
+from ..assemble import made_earlier, own_clause
+from ..money import close
 from ..normalize import Actor, normalize_actor
 from ..schemas import (
     CommitmentType,
@@ -25,7 +27,7 @@ from ..schemas import (
     ReportPledge,
     Sourced,
 )
-from .candidates import pledger
+from .candidates import day_of, pledger
 from .clustering import Cluster
 
 
@@ -76,6 +78,7 @@ def _reconcile_quantity(
         return None, Conflict(field=f"{where}.quantity", values=values, note=note)
     if not numeric:
         return sourced(stated[0][1].text, sources), None
+    numeric = _one_currency(numeric)
     lo = max(iv[0] for _, _, iv in numeric)
     hi = min(iv[1] for _, _, iv in numeric)
     if lo > hi:
@@ -87,8 +90,25 @@ def _reconcile_quantity(
             field=f"{where}.quantity", values=values, note="the figures do not overlap"
         )
     # compatible: keep the most specific value and cite every article
-    best = min(numeric, key=lambda t: (t[2][1] - t[2][0], t[1].approximate))[1]
+    best = min(numeric, key=lambda t: (t[2][1] - t[2][0], t[1].approximate, not t[1].currency))[1]
     return sourced(best.model_dump(exclude_none=True), sources), None
+
+
+def _one_currency(
+    numeric: list[tuple[Pledge, Quantity, tuple[float, float]]],
+) -> list[tuple[Pledge, Quantity, tuple[float, float]]]:
+    """The figures in the currency most articles give, when the others are the same sums
+    converted ("100 million euros" and "$108 million": within 10% in EUR); else all of them
+    (and the figures then conflict)."""
+    currencies = [q.currency for _, q, _ in numeric if q.currency]
+    if len(set(currencies)) < 2:
+        return numeric
+    main = most_common(currencies)
+    same = [t for t in numeric if t[1].currency in (main, None)]
+    others = [t for t in numeric if t[1].currency not in (main, None)]
+    if all(any(close(o[1], s[1]) for s in same) for o in others):
+        return same
+    return numeric
 
 
 _FIRM = {PledgeStatus.committed, PledgeStatus.conditional}
@@ -161,27 +181,54 @@ def _split(p: Pledge) -> list[Pledge]:
 
 
 def reconcile_pledges(cluster: Cluster, event_id: str) -> tuple[list[ReportPledge], list[Conflict]]:
-    groups: dict[tuple[str, CommitmentType], list[Pledge]] = {}
+    """One pledge per actor and commitment type, and one apart for what the articles say the
+    actor had pledged before the event (``made_before``)."""
+    day = next((m.day for m in cluster.members if m.day), None)
+    year = (
+        day.year if day else next((m.published.year for m in cluster.members if m.published), None)
+    )
+    month = day.month if day and day_of(next(m for m in cluster.members if m.day)) else None
+    groups: dict[tuple[str, CommitmentType, bool], list[Pledge]] = {}
     for m in cluster.members:
         for p in m.pledges:
             for part in _split(p):
-                by = (pledger(part), part.commitment_type)
+                by = (pledger(part), part.commitment_type, made_before(part, year, month))
                 if (group := groups.get(by)) is None:
                     groups[by] = [part]
                 else:
                     group.append(part)
     out: list[ReportPledge] = []
     conflicts: list[Conflict] = []
-    for (key, ctype), group in sorted(groups.items()):
-        out.append(_reconciled(group, key, ctype, event_id, conflicts))
+    for (key, ctype, background), group in sorted(groups.items()):
+        out.append(_reconciled(group, key, ctype, event_id, conflicts, background))
     return out, conflicts
 
 
+def made_before(p: Pledge, year: int | None, month: int | None = None) -> bool:
+    """Whether every sentence that reports ``p`` says it was made before the event ("has
+    already provided", "last year", "in 2022"), in the clause of its figure when it gives
+    one: background to the event, not a new commitment."""
+    records = [e.quote for e in p.evidence if e.field == "record"]
+    if not records:
+        return False
+    figure = p.quantity.text if p.quantity else None
+    for quote in records:
+        at = quote.find(figure) if figure else -1
+        if not made_earlier(own_clause(quote, at) if at >= 0 else quote, year, month):
+            return False
+    return True
+
+
 def _reconciled(
-    group: list[Pledge], key: str, ctype: CommitmentType, event_id: str, conflicts: list[Conflict]
+    group: list[Pledge],
+    key: str,
+    ctype: CommitmentType,
+    event_id: str,
+    conflicts: list[Conflict],
+    background: bool = False,
 ) -> ReportPledge:
-    """One pledge from those (one or more) that share an actor and a commitment type; their
-    conflicts are added to ``conflicts``."""
+    """One pledge from those (one or more) that share an actor and a commitment type (and
+    were made before the event, or not); their conflicts are added to ``conflicts``."""
     by_status: dict[PledgeStatus, list[Evidence]] = {}
     actor_sources: list[Evidence] = []
     descriptions: list[tuple[str, list[Evidence]]] = []
@@ -199,13 +246,13 @@ def _reconciled(
             recipients.append((p.recipient, record))
         if not p.confirmed:
             flags.update(p.flags)
-    where = f"pledges[{key}/{ctype}]"
+    where = f"pledges[{key}/{ctype}{'/background' * background}]"
     status, status_conflict = _reconcile_status(by_status, where)
     quantity, quantity_conflict = _reconcile_quantity(group, where)
     conflicts += [c for c in (status_conflict, quantity_conflict) if c]
     confirmed = any(p.confirmed for p in group)
     return ReportPledge(
-        id=f"{event_id}/{key}/{ctype}",
+        id=f"{event_id}/{key}/{ctype}{'/background' * background}",
         actor=sourced(_actor_name(key, most_common([p.actor for p in group])), actor_sources),
         actor_id=key,
         commitment_type=ctype,
@@ -217,6 +264,7 @@ def _reconciled(
         articles=sorted(articles),
         confirmed=confirmed,
         flags=sorted(flags),
+        background=background,
     )
 
 

@@ -274,6 +274,8 @@ def build_timelines(events: list[ReportEvent]) -> list[Timeline]:
         )
         undated, when = day is None, day or date.min
         for p in event.pledges:
+            if p.background:  # a status of an earlier event, as this one's articles recall it
+                continue
             if (seen := statuses.get(key := (p.actor_id, p.commitment_type))) is None:
                 statuses[key] = [(undated, when, event.id, p.status)]
             else:

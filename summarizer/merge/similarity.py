@@ -78,6 +78,7 @@ class Texts:
         self.vectors: dict[str, dict[str, float]] = {}
         self.name_df: Counter[str] = Counter()  # see count_names
         self.names = 0
+        self._words: dict[str, Counter[str]] = {}  # each article's words, counted once
         self._blocks: dict[Block, list[str]] = {}  # the articles of each block
         self._df: dict[Block, Counter[str]] = {}  # in how many of them each word occurs
         self._domains: dict[Block, frozenset[Block]] = {}  # the blocks weights are counted in
@@ -85,9 +86,8 @@ class Texts:
     def add(self, articles: dict[str, Block]) -> set[Block]:
         """Add articles (by id, each with the block of its first event) and weigh again the
         vectors of every block whose weights they change; returns those blocks."""
-        fresh: dict[str, Counter[str]] = {}
         for k, b in articles.items():
-            fresh[k] = words = text_words(self.text_of[k])
+            self._words[k] = words = text_words(self.text_of[k])
             self._blocks.setdefault(b, []).append(k)
             self._df.setdefault(b, Counter()).update(words.keys())
         touched = set(articles.values())
@@ -108,7 +108,7 @@ class Texts:
             del df
             for b in blocks:
                 for k in self._blocks[b]:
-                    words = fresh.pop(k) if k in fresh else text_words(self.text_of[k])
+                    words = self._words[k]
                     self.vectors[k] = _unit(
                         {w: (1 + math.log(m)) * idf[w] for w, m in words.items()}
                     )
