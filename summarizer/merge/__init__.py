@@ -45,6 +45,7 @@ from ..schemas import (
     Article,
     ArticleExtraction,
     ArticleRef,
+    CommitmentType,
     Event,
     Evidence,
     Pledge,
@@ -54,7 +55,7 @@ from ..schemas import (
 )
 from .candidates import Candidate, candidates
 from .clustering import MERGE_THRESHOLD, Clustering, block, sort_key
-from .report import build_timelines, report_event
+from .report import StatusRow, build_timelines, report_event, status_rows
 from .similarity import Texts, name_words
 
 __all__ = ["MERGE_THRESHOLD", "Merger", "merge"]
@@ -149,9 +150,10 @@ class Merger:
         phase("wording")
         self._cluster(new, reweighed, flipped)
         phase("clustering")
-        events = self._events()
+        built = self._events()
+        events = [event for event, _ in built]
         phase("events")
-        timelines = build_timelines(events)
+        timelines = build_timelines(rows for _, rows in built)
         phase("timelines")
         self._refs += [
             ArticleRef(id=a.id, title=a.title, url=a.url, published=a.published, source=a.source)
@@ -188,9 +190,11 @@ class Merger:
             self._clustering.take(cand)
         self.taken_again = len(tail) - len(new)
 
-    def _events(self) -> list[ReportEvent]:
-        """The report's events, by date; those whose members and number did not change are
-        the ones built before."""
+    def _events(
+        self,
+    ) -> list[tuple[ReportEvent, list[tuple[tuple[str, CommitmentType], StatusRow]]]]:
+        """The report's events, by date, each with its status rows for the timelines; those
+        whose members and number did not change are the ones built before."""
         clusters = sorted(
             self._clustering.clusters,
             key=lambda c: (
@@ -205,6 +209,7 @@ class Merger:
             # from the newest article merged (report._year_of)
             wanted = latest if not any(m.published for m in c.members) else None
             if c.built is None or c.built[:2] != (n, wanted):
-                c.built = (n, wanted, report_event(c, n, latest))
-            events.append(c.built[2])
+                event = report_event(c, n, latest)
+                c.built = (n, wanted, event, status_rows(event))
+            events.append(c.built[2:])
         return events

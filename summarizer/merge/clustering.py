@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from ..schemas import ReportEvent
 from .candidates import Candidate, day_of
@@ -24,7 +25,7 @@ class Cluster:
     location: str | None = None  # the first location a member knows
     # the report's event built from these members, with what it was built with (see
     # Merger.add); a member added clears it
-    built: tuple[int, date | None, ReportEvent] | None = None
+    built: tuple[int, date | None, ReportEvent, list[Any]] | None = None
 
     def add(self, c: Candidate, decision: str) -> None:
         self.members.append(c)

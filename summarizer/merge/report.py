@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 
 from ..normalize import normalize_actor, parse_quantity, resolve_date
@@ -220,11 +221,6 @@ def _name(names: dict[str, int]) -> str:
     return min(names, key=lambda k: (-names[k], len(k.split()) < 2, len(k), k))
 
 
-# each event's status rows of one actor and commitment type, ready to sort: (undated, day,
-# event id, status); event ids are unique, so the status itself is never compared
-Statuses = dict[tuple[str, CommitmentType], list[tuple[bool, date, str, Sourced]]]
-
-
 def report_event(cluster: Cluster, n: int, latest: date | None = None) -> ReportEvent:
     """The report's event ``n`` for ``cluster``. ``latest`` is the newest publication day of
     all the articles merged (see ``_year_of``)."""
@@ -263,38 +259,58 @@ def report_event(cluster: Cluster, n: int, latest: date | None = None) -> Report
     )
 
 
-def build_timelines(events: list[ReportEvent]) -> list[Timeline]:
-    """A timeline for each actor and commitment type whose status differs between events."""
-    statuses: Statuses = {}
-    for event in events:
-        day = (
-            date.fromisoformat(str(event.date.value))
-            if event.date and is_iso(event.date.value)
-            else None
+# an event's status of one actor and commitment type, ready to sort among the others: (undated,
+# day, event id, the timeline's entry); event ids are unique, so entries are never compared
+StatusRow = tuple[bool, date, str, TimelineEntry]
+
+
+def status_rows(event: ReportEvent) -> list[tuple[tuple[str, CommitmentType], StatusRow]]:
+    """The event's status of each actor and commitment type (not of background pledges: a
+    status of an earlier event, as this one's articles recall it)."""
+    day = (
+        date.fromisoformat(str(event.date.value))
+        if event.date and is_iso(event.date.value)
+        else None
+    )
+    return [
+        (
+            (p.actor_id, p.commitment_type),
+            (
+                day is None,
+                day or date.min,
+                event.id,
+                TimelineEntry(
+                    event_id=event.id,
+                    date=day,
+                    status=PledgeStatus(str(p.status.value)),
+                    sources=p.status.sources,
+                ),
+            ),
         )
-        undated, when = day is None, day or date.min
-        for p in event.pledges:
-            if p.background:  # a status of an earlier event, as this one's articles recall it
-                continue
-            if (seen := statuses.get(key := (p.actor_id, p.commitment_type))) is None:
-                statuses[key] = [(undated, when, event.id, p.status)]
+        for p in event.pledges
+        if not p.background
+    ]
+
+
+def build_timelines(
+    events: Iterable[list[tuple[tuple[str, CommitmentType], StatusRow]]],
+) -> list[Timeline]:
+    """A timeline for each actor and commitment type whose status differs between events,
+    from each event's ``status_rows``."""
+    statuses: dict[tuple[str, CommitmentType], list[StatusRow]] = {}
+    for of_event in events:
+        for key, row in of_event:
+            if (seen := statuses.get(key)) is None:
+                statuses[key] = [row]
             else:
-                seen.append((undated, when, event.id, p.status))
+                seen.append(row)
     out = []
     for actor, ctype in sorted(statuses):
         rows = statuses[(actor, ctype)]
-        if len(rows) < 2 or len({row[3].value for row in rows}) < 2:
+        if len(rows) < 2 or len({row[3].status for row in rows}) < 2:
             continue
         rows.sort()
-        entries = [
-            TimelineEntry(
-                event_id=event_id,
-                date=None if undated else day,
-                status=PledgeStatus(str(s.value)),
-                sources=s.sources,
-            )
-            for undated, day, event_id, s in rows
-        ]
+        entries = [row[3] for row in rows]
         out.append(Timeline(actor_id=actor, commitment_type=ctype, entries=entries))
     return out
 
