@@ -182,6 +182,18 @@ def _restricted(gold: Gold, ids: set[str]) -> Gold:
     return gold.model_copy(update={"events": events, "distractors": distractors})
 
 
+def load_devset(devset: Path, articles: Path | None = None) -> tuple[Gold, list[Article]] | None:
+    """The corpus's gold and its articles (or those of ``articles``); ``None``, said on
+    stderr, when there is no corpus at ``devset``."""
+    gold_path = devset / "gold.json"
+    if not gold_path.is_file():
+        print(f"no development corpus at {devset}: pass --devset DIR", file=sys.stderr)
+        return None
+    gold = Gold.model_validate_json(gold_path.read_bytes())
+    source = articles or devset / "articles.jsonl"
+    return gold, [i.article for i in iter_articles([str(source)]) if isinstance(i, Loaded)]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -207,13 +219,9 @@ def main() -> int:
     ap.add_argument("--details", action="store_true", help="list misses and false pledges")
     ap.add_argument("--json", type=Path, help="also write the scores here")
     args = ap.parse_args()
-    gold_path = args.devset / "gold.json"
-    if not gold_path.is_file():
-        print(f"no development corpus at {args.devset}: pass --devset DIR", file=sys.stderr)
+    if (corpus := load_devset(args.devset, args.articles)) is None:
         return 2
-    gold = Gold.model_validate_json(gold_path.read_bytes())
-    source = args.articles or args.devset / "articles.jsonl"
-    articles = [i.article for i in iter_articles([str(source)]) if isinstance(i, Loaded)]
+    gold, articles = corpus
     if args.articles:
         gold = _restricted(gold, {a.id for a in articles})
     settings = Settings(model=args.model)

@@ -25,7 +25,7 @@ import zipfile
 from pathlib import Path
 
 import currency_converter
-from quality import ROOT, Gold, Loaded, _from_gold, iter_articles  # type: ignore[attr-defined]
+from quality import ROOT, _from_gold, load_devset  # type: ignore[attr-defined]
 
 from summarizer.merge import merge
 from summarizer.tracker import tracker
@@ -51,13 +51,9 @@ def main() -> int:
     ap.add_argument("--devset", type=Path, default=ROOT.parent / "shared" / "devset")
     ap.add_argument("--sample", type=int, default=10)
     args = ap.parse_args()
-    gold_path = args.devset / "gold.json"
-    if not gold_path.is_file():
-        print(f"no development corpus at {args.devset}: pass --devset DIR", file=sys.stderr)
+    if (corpus := load_devset(args.devset)) is None:
         return 2
-    gold = Gold.model_validate_json(gold_path.read_bytes())
-    source = args.devset / "articles.jsonl"
-    articles = [i.article for i in iter_articles([str(source)]) if isinstance(i, Loaded)]
+    gold, articles = corpus
     extractions = [_from_gold(a, gold, background=True) for a in articles]
     report = merge(extractions, articles)
     t = tracker(report)

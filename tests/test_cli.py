@@ -23,7 +23,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["extract"], ["model"], ["model", "install"], ["model", "path"]]
+    "command", [[], ["extract"], ["model"], ["model", "install"], ["model", "path"], ["tracker"]]
 )
 def test_every_command_has_help(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
