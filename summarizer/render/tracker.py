@@ -89,7 +89,8 @@ def _bars(t: Tracker, width: int = 720, bar: int = 22) -> dict[str, Any]:
             {
                 "y": i * bar + 5,
                 "w": max(1.0, (width - label - 90) * x.committed_eur / top),
-                "label": x.actor,
+                "label": x.actor if len(x.actor) <= 32 else x.actor[:31] + "…",
+                "actor": x.actor,
                 "value": f"€{money(x.committed_eur)}",
                 "actor_id": x.actor_id,
             }
