@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from summarizer.assemble import Assembly, assemble
+import pytest
+
+from summarizer.assemble import Assembly, assemble, made_earlier
 from summarizer.normalize import people_in
 from summarizer.schemas import AskedPledge, DraftExtraction, SentenceAnswer
 from summarizer.sentences import split_sentences
@@ -247,3 +249,20 @@ def test_military_hubs_a_country_will_establish_are_basing() -> None:
     hosted = "Leaders met on Tuesday. The talks were co-hosted by France and pledged aid."
     draft, _ = _run({2: [_asked("France", "other")]}, text=hosted)
     assert all(p.type.value != "basing" for p in draft.pledges)
+
+
+@pytest.mark.parametrize(
+    ("clause", "earlier"),
+    [
+        ("Spain provided $1 billion in 2024", True),
+        ("a separate £113m aid package announced last November", True),
+        ("In April, Belgium also announced 200 million euros", True),
+        ("over the past few weeks, Austria and Sweden have contributed funds", True),
+        ("the EU has raised close to €500 million so far", True),
+        ("Norway pledged 100 million euros on Thursday", False),
+        ("Japan will deliver the generators in November", False),
+    ],
+)
+def test_a_pledge_made_before_the_event_is_told_by_its_clause(clause: str, earlier: bool) -> None:
+    # the event: June 2025
+    assert made_earlier(clause, 2025, 6) is earlier
