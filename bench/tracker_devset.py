@@ -58,7 +58,7 @@ def main() -> int:
     report = merge(extractions, articles)
     t = tracker(report)
 
-    money = [r for r in t.rows if r.quantity and r.quantity.currency]
+    money = [r for r in t.rows if r.currency]
     valued = [
         r for r in money if r.value and (r.value.eur or r.value.eur_lower or r.value.eur_upper)
     ]
@@ -96,12 +96,12 @@ def main() -> int:
     print("| --- | --- | --- | --- | --- | --- |")
     worst = 0.0
     for r in drawn:
-        v, q = r.value, r.quantity
-        assert v and q and v.rate_date
-        figure = q.amount if q.amount is not None else (q.lower if q.lower is not None else q.upper)
-        ours = v.eur if v.eur is not None else (v.eur_lower if q.lower is not None else v.eur_upper)
+        v = r.value
+        assert v and v.rate_date
+        figure = r.amount if r.amount is not None else (r.lower if r.lower is not None else r.upper)
+        ours = v.eur if v.eur is not None else (v.eur_lower if r.lower is not None else v.eur_upper)
         day = v.rate_date.isoformat()
-        per_euro = 1.0 if q.currency == "EUR" else ecb[(day, str(q.currency))]
+        per_euro = 1.0 if r.currency == "EUR" else ecb[(day, str(r.currency))]
         check = (figure or 0.0) / per_euro
         diff = abs((ours or 0.0) - check) / check
         worst = max(worst, diff)

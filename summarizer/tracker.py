@@ -57,7 +57,10 @@ class TrackerRow:
     status: PledgeStatus
     conditions: str | None = None
     as_written: Annotated[str | None, Field(description="The figure as the articles write it")]
-    quantity: Quantity | None = None
+    amount: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    currency: str | None = None
     value: Value | None = None
     conflict: Annotated[str | None, Field(description="Figures the articles give that conflict")]
     novelty: Novelty = "new"
@@ -108,15 +111,15 @@ class Tracker(BaseModel):
         """One plain dict per row (for CSV, spreadsheets or ``pandas.DataFrame``)."""
         out = []
         for r in self.rows:
-            q, v = r.quantity, r.value
+            v = r.value
             out.append(
                 {
                     "id": r.id, "actor_id": r.actor_id, "actor": r.actor,
                     "commitment_type": r.commitment_type.value, "event_id": r.event_id,
                     "event": r.event, "event_date": r.event_date, "status": r.status.value,
                     "conditions": r.conditions, "as_written": r.as_written,
-                    "amount": q and q.amount, "lower": q and q.lower, "upper": q and q.upper,
-                    "currency": q and q.currency, "basis": v and v.basis,
+                    "amount": r.amount, "lower": r.lower, "upper": r.upper,
+                    "currency": r.currency, "basis": v and v.basis,
                     "eur": v and v.eur, "usd": v and v.usd,
                     "eur_lower": v and v.eur_lower, "eur_upper": v and v.eur_upper,
                     "eur_rate": v and v.eur_rate, "usd_rate": v and v.usd_rate,
@@ -192,7 +195,10 @@ def _row(
         status=PledgeStatus(str(p.status.value)),
         conditions=str(p.conditions.value) if p.conditions else None,
         as_written=quantity.text if quantity else None,
-        quantity=quantity,
+        amount=quantity.amount if quantity else None,
+        lower=quantity.lower if quantity else None,
+        upper=quantity.upper if quantity else None,
+        currency=quantity.currency if quantity else None,
         value=value_of(quantity, day or (published[0] if published else None)),
         conflict=conflict,
         novelty=novelty,
@@ -214,11 +220,13 @@ def _quantity(p: ReportPledge) -> Quantity | None:
 
 
 def _record_sources(p: ReportPledge) -> list[Evidence]:
-    """The sentences that report the pledge, each once."""
+    """The sentences that report the pledge, each once (the report's own list when it has
+    no repeats: a tracker of a large store keeps few objects of its own)."""
+    sources = p.status.sources or p.description.sources
     seen: dict[tuple[str, int | None, str], Evidence] = {}
-    for e in p.status.sources or p.description.sources:
+    for e in sources:
         seen.setdefault((e.article_id, e.start, e.quote), e)
-    return list(seen.values())
+    return sources if len(seen) == len(sources) else list(seen.values())
 
 
 def _mark_restated(rows: list[TrackerRow]) -> None:
