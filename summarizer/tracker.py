@@ -139,7 +139,8 @@ def tracker(source: Report | str | Path) -> Tracker:
     rows = []
     for event in _by_date(report.events):
         conflicts = {c.field: c for c in event.conflicts}
-        rows += [_row(event, pledge, articles, conflicts) for pledge in event.pledges]
+        day = _event_day(event)
+        rows += [_row(event, day, pledge, articles, conflicts) for pledge in event.pledges]
     _mark_restated(rows)
     return Tracker(
         rows=rows,
@@ -170,14 +171,14 @@ def _event_day(e: ReportEvent) -> date | None:
 
 def _row(
     event: ReportEvent,
+    day: date | None,
     p: ReportPledge,
     articles: dict[str, ArticleRef],
     conflicts: dict[str, Conflict],
 ) -> TrackerRow:
-    day = _event_day(event)
     published = sorted(d for a in p.articles if (ref := articles.get(a)) and (d := ref.published))
     quantity = _quantity(p)
-    figures = conflicts.get(f"pledges[{p.id.split('/', 1)[1]}].quantity")
+    figures = conflicts.get(f"pledges[{p.id.split('/', 1)[1]}].quantity") if conflicts else None
     conflict = " | ".join(str(v.value) for v in figures.values) if figures else None
     evidence = _record_sources(p)
     novelty: Novelty = "background" if p.background else "new"
