@@ -36,7 +36,7 @@ from .schemas import (
     ReportPledge,
 )
 
-__all__ = ["ActorTotal", "Tracker", "TrackerRow", "tracker"]
+__all__ = ["COLUMNS", "ActorTotal", "Tracker", "TrackerRow", "tracker"]
 
 Novelty = Literal["new", "restated", "background"]
 
@@ -108,28 +108,29 @@ class Tracker(BaseModel):
         return self._urls.get(article_id)
 
     def to_rows(self) -> list[dict[str, Any]]:
-        """One plain dict per row (for CSV, spreadsheets or ``pandas.DataFrame``)."""
+        """One plain dict per row, with the keys ``COLUMNS`` (for CSV, spreadsheets or
+        ``pandas.DataFrame``)."""
         out = []
         for r in self.rows:
             v = r.value
-            out.append(
-                {
-                    "id": r.id, "actor_id": r.actor_id, "actor": r.actor,
-                    "commitment_type": r.commitment_type.value, "event_id": r.event_id,
-                    "event": r.event, "event_date": r.event_date, "status": r.status.value,
-                    "conditions": r.conditions, "as_written": r.as_written,
-                    "amount": r.amount, "lower": r.lower, "upper": r.upper,
-                    "currency": r.currency, "basis": v and v.basis,
-                    "eur": v and v.eur, "usd": v and v.usd,
-                    "eur_lower": v and v.eur_lower, "eur_upper": v and v.eur_upper,
-                    "eur_rate": v and v.eur_rate, "usd_rate": v and v.usd_rate,
-                    "rate_date": v and v.rate_date, "conflict": r.conflict,
-                    "novelty": r.novelty, "original": r.original, "sources": r.sources,
-                    "first_seen": r.first_seen, "last_seen": r.last_seen,
-                    "links": " ".join(self.url(e.article_id) or e.article_id for e in r.links),
-                }
+            values = (
+                r.id, r.actor_id, r.actor, r.commitment_type.value, r.event_id, r.event,
+                r.event_date, r.status.value, r.conditions, r.as_written, r.amount, r.lower,
+                r.upper, r.currency, v and v.basis, v and v.eur, v and v.usd,
+                v and v.eur_lower, v and v.eur_upper, v and v.eur_rate, v and v.usd_rate,
+                v and v.rate_date, r.conflict, r.novelty, r.original, r.sources, r.first_seen,
+                r.last_seen, " ".join(self.url(e.article_id) or e.article_id for e in r.links),
             )  # fmt: skip
+            out.append(dict(zip(COLUMNS, values, strict=True)))
         return out
+
+
+COLUMNS = (
+    "id", "actor_id", "actor", "commitment_type", "event_id", "event", "event_date", "status",
+    "conditions", "as_written", "amount", "lower", "upper", "currency", "basis", "eur", "usd",
+    "eur_lower", "eur_upper", "eur_rate", "usd_rate", "rate_date", "conflict", "novelty",
+    "original", "sources", "first_seen", "last_seen", "links",
+)  # fmt: skip
 
 
 def tracker(source: Report | str | Path) -> Tracker:

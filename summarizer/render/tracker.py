@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..tracker import Tracker, TrackerRow
+from ..tracker import COLUMNS, Tracker, TrackerRow
 from .citations import anchor
 
 __all__ = ["TRACKER_FORMATS", "render_tracker"]
@@ -42,12 +42,10 @@ def render_tracker(t: Tracker, fmt: str, review: str = "review.html") -> str:
 
 
 def _csv(t: Tracker) -> str:
-    rows = t.to_rows()
     out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(t.to_rows())
     return out.getvalue().rstrip("\n")
 
 
