@@ -247,7 +247,7 @@ def _mark_restated(rows: list[TrackerRow]) -> None:
             keys.append((*who, float(f"{row.value.eur:.2g}")))
         found = [r for key in keys for r in seen.get(key, ()) if r.event_id != row.event_id]
         if found:
-            first = min(found, key=lambda r: order[r.id])
+            first = found[0] if len(found) == 1 else min(found, key=lambda r: order[r.id])
             row.original = first.id
             if row.novelty == "new":
                 row.novelty = "restated"
@@ -255,8 +255,9 @@ def _mark_restated(rows: list[TrackerRow]) -> None:
         if row.event_date is None:
             continue
         for key in keys:
-            kept = seen.setdefault(key, [])
-            if not kept or (len(kept) == 1 and kept[0].event_id != row.event_id):
+            if (kept := seen.get(key)) is None:
+                seen[key] = [row]
+            elif len(kept) == 1 and kept[0].event_id != row.event_id:
                 kept.append(row)
 
 
@@ -269,8 +270,10 @@ def _totals(rows: list[TrackerRow]) -> list[ActorTotal]:
     for row in rows:
         if row.value is None and row.conflict is None:
             continue  # no money figure
-        total = totals.setdefault(row.actor_id, ActorTotal(actor_id=row.actor_id, actor=row.actor))
-        names.setdefault(row.actor_id, Counter())[row.actor] += 1
+        if (total := totals.get(row.actor_id)) is None:
+            total = totals[row.actor_id] = ActorTotal(actor_id=row.actor_id, actor=row.actor)
+            names[row.actor_id] = Counter()
+        names[row.actor_id][row.actor] += 1
         reason = _left_out(row)
         if reason:
             total.left_out[reason] = total.left_out.get(reason, 0) + 1
