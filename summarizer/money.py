@@ -13,14 +13,30 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from currency_converter import CurrencyConverter
 from pydantic import Field
 
 from .schemas import Quantity
 
-__all__ = ["Value", "close", "rates_until", "value_of"]
+__all__ = ["Figure", "Value", "close", "rates_until", "value_of"]
+
+
+class Figure(Protocol):
+    """What conversion reads of a figure (a ``Quantity`` has it all)."""
+
+    @property
+    def amount(self) -> float | None: ...
+    @property
+    def lower(self) -> float | None: ...
+    @property
+    def upper(self) -> float | None: ...
+    @property
+    def currency(self) -> str | None: ...
+    @property
+    def approximate(self) -> bool: ...
+
 
 _BACK = 10  # days to look back for a published rate (the ECB publishes on working days)
 
@@ -87,7 +103,7 @@ def _rate(currency: str, target: str, on: date) -> tuple[float, date] | None:
     return _converter().convert(1, currency, target, date=day), day
 
 
-def value_of(q: Quantity | None, on: date | None) -> Value | None:
+def value_of(q: Figure | None, on: date | None) -> Value | None:
     """``q``'s value in EUR and USD on ``on`` (the announcement day; when unknown, the last
     day the rates cover); ``None`` for a figure with no currency."""
     if q is None or not q.currency or (q.amount is None and q.lower is None and q.upper is None):

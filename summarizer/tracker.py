@@ -212,13 +212,26 @@ def _row(
     )
 
 
-def _quantity(p: ReportPledge) -> Quantity | None:
-    """The reconciled figure (a parsed quantity), or one read from the words it gives."""
+@dataclass(slots=True, frozen=True)
+class _Figure:
+    """A reconciled figure as the report keeps it (a ``Quantity`` dumped), read as it is."""
+
+    text: str
+    amount: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    unit: str | None = None
+    currency: str | None = None
+    approximate: bool = False
+
+
+def _quantity(p: ReportPledge) -> _Figure | Quantity | None:
+    """The reconciled figure, or one read from the words it gives."""
     if p.quantity is None:
         return None
-    if isinstance(p.quantity.value, dict):
-        return Quantity.model_validate(p.quantity.value)
-    return parse_quantity(str(p.quantity.value))
+    if isinstance(given := p.quantity.value, dict):  # Quantity.model_dump(exclude_none=True)
+        return _Figure(**given)  # type: ignore[arg-type]
+    return parse_quantity(str(given))
 
 
 def _record_sources(p: ReportPledge) -> list[Evidence]:
