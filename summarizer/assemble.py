@@ -67,6 +67,7 @@ _BACKGROUND = re.compile(
     r"|earlier (?:this|in the) (?:year|month|week)|previously|so far|to date"
     r"|over the (?:past|last) (?:few |several )?(?:days|weeks|months|years)"
     r"|(?:comes|came) (?:after|on top of)"
+    r"|(?:our|its|their) (?:existing |ongoing |standing )?commitment to"  # one already held
     r"|(?:has|have|had) (?:already )?(?:provided|given|sent|delivered|supplied|disbursed"
     r"|contributed)|already (?:been )?(?:provided|given|sent|delivered|supplied))\b",
     re.IGNORECASE,

@@ -259,7 +259,9 @@ def test_military_hubs_a_country_will_establish_are_basing() -> None:
         ("In April, Belgium also announced 200 million euros", True),
         ("over the past few weeks, Austria and Sweden have contributed funds", True),
         ("the EU has raised close to €500 million so far", True),
+        ("our commitment to provide £2 billion a year of aid will continue", True),
         ("Norway pledged 100 million euros on Thursday", False),
+        ("Denmark announced a new commitment to provide 30 howitzers", False),
         ("Japan will deliver the generators in November", False),
     ],
 )
