@@ -4,11 +4,14 @@ The rates are the European Central Bank's euro reference rates as ``currencyconv
 them (no network): the rate of the announcement day, or of the last day before it that the
 ECB published one (weekends and holidays have none). A figure the article gives only as a
 bound or a range ("up to $500 million", "several billion euros") is converted bound by bound
-and never becomes a point figure.
+and never becomes a point figure. A count of items the article prices one of ("50 howitzers
+... worth $2 million each") is valued as count x price and marked ``estimate``: computed,
+not reported.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -18,9 +21,10 @@ from typing import Annotated, Literal, Protocol
 from currency_converter import CurrencyConverter
 from pydantic import Field
 
+from .normalize import parse_quantity
 from .schemas import Quantity
 
-__all__ = ["Figure", "Value", "close", "rates_until", "value_of"]
+__all__ = ["Figure", "Value", "close", "estimated", "rates_until", "value_of"]
 
 
 class Figure(Protocol):
@@ -36,8 +40,11 @@ class Figure(Protocol):
     def currency(self) -> str | None: ...
     @property
     def approximate(self) -> bool: ...
+    @property
+    def text(self) -> str: ...
 
 
+Basis = Literal["reported", "bound", "estimate"]
 _BACK = 10  # days to look back for a published rate (the ECB publishes on working days)
 
 
@@ -47,8 +54,11 @@ class Value:
 
     currency: Annotated[str, Field(description="The currency as written (ISO 4217)")]
     basis: Annotated[
-        Literal["reported", "bound"],
-        Field(description="reported: the article gives the figure; bound: only a bound or range"),
+        Basis,
+        Field(
+            description="reported: the article gives the figure; bound: only a bound or range; "
+            "estimate: computed here (items x the price of one the article gives)"
+        ),
     ]
     eur: float | None = None
     usd: float | None = None
@@ -108,7 +118,7 @@ def value_of(q: Figure | None, on: date | None) -> Value | None:
     day the rates cover); ``None`` for a figure with no currency."""
     if q is None or not q.currency or (q.amount is None and q.lower is None and q.upper is None):
         return None
-    basis: Literal["reported", "bound"] = "reported" if q.amount is not None else "bound"
+    basis: Basis = "reported" if q.amount is not None else "bound"
     value = Value(currency=q.currency, basis=basis, approximate=q.approximate)
     if q.currency not in _converter().currencies:
         value.note = f"the ECB publishes no reference rate for {q.currency}"
@@ -143,3 +153,50 @@ def close(a: Quantity, b: Quantity, on: date | None = None, tolerance: float = 0
     if not (va and vb and va.eur and vb.eur):
         return False
     return abs(va.eur - vb.eur) <= tolerance * max(va.eur, vb.eur)
+
+
+NEAR = 60  # characters after a count where the price of one item may be given (in its clause)
+_CLAUSE_END = re.compile(r"[.;!?](?:\s|$)|\b(?:but|while|whereas)\b")
+# one item's price: "$2 million each", "at €150,000 apiece", "$4m per vehicle" (not a rate per
+# year or per person)
+_UNIT_PRICE = re.compile(
+    r"(?P<price>(?:\b[A-Z]{1,3})?[$€£¥]\s?\d[\d.,]*"
+    r"(?:\s?(?:million|billion|thousand|bn|mn|m|k)\b)?"
+    r"|\b\d[\d.,]*\s?(?:million|billion|thousand)?\s?(?:euros?|dollars?|pounds?|yen)\b)"
+    r"\s*(?:each|apiece|a piece"
+    r"|per (?!(?:year|annum|month|week|day|person|capita|head)\b)[a-z]+)\b",
+    re.IGNORECASE,
+)
+
+
+def estimated(q: Figure | None, quotes: list[str], on: date | None) -> Value | None:
+    """The value of a count of items (``q``: "50 howitzers", no currency) whose price the
+    sentence that reports it gives for one, just after the count ("worth $2 million each"):
+    count x price, marked ``estimate``; ``None`` when no sentence prices one."""
+    if q is None or q.currency or q.amount is None or q.amount < 1:
+        return None
+    for quote in quotes:
+        # the price of one, after the count and near it: "50 howitzers worth $2 million each"
+        if (at := quote.lower().find(q.text.lower())) < 0:
+            continue
+        after = at + len(q.text)
+        near = _CLAUSE_END.split(quote[after : after + NEAR], maxsplit=1)[0]
+        if (m := _UNIT_PRICE.search(near)) is None:
+            continue
+        price = parse_quantity(m.group("price"))
+        if price.amount is None or not price.currency:
+            continue
+        each = value_of(price, on)
+        if each is None:
+            continue
+        value = Value(currency=price.currency, basis="estimate", approximate=True)
+        value.eur_rate, value.usd_rate = each.eur_rate, each.usd_rate
+        value.rate_date = each.rate_date
+        if each.eur is not None and each.usd is not None:
+            value.eur, value.usd = q.amount * each.eur, q.amount * each.usd
+        value.note = (
+            f"computed, not reported: {q.amount:g} x {m.group('price')} each, the price the "
+            f"article gives for one" + (f" ({each.note})" if each.note else "")
+        )
+        return value
+    return None

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, PrivateAttr
 
 from .batch import stored_report
-from .money import Value, rates_until, value_of
+from .money import Value, estimated, rates_until, value_of
 from .normalize import parse_quantity
 from .schemas import (
     ArticleRef,
@@ -87,6 +87,10 @@ class ActorTotal:
     ] = 0.0
     conditional_eur: Annotated[
         float, Field(description="New, conditional pledges with a figure")
+    ] = 0.0
+    estimated_eur: Annotated[
+        float,
+        Field(description="The part of committed_eur and conditional_eur that is an estimate"),
     ] = 0.0
     counted: Annotated[int, Field(description="Rows added to committed_eur or conditional_eur")] = 0
     left_out: Annotated[
@@ -178,6 +182,7 @@ def _row(
     conflict = " | ".join(str(v.value) for v in figures.values) if figures else None
     evidence = _record_sources(p)
     novelty: Novelty = "background" if p.background else "new"
+    on = day or (published[0] if published else None)
     reason = (
         f"made before the event: {evidence[0].quote[:160]}" if p.background and evidence else None
     )
@@ -196,7 +201,7 @@ def _row(
         lower=quantity.lower if quantity else None,
         upper=quantity.upper if quantity else None,
         currency=quantity.currency if quantity else None,
-        value=value_of(quantity, day or (published[0] if published else None)),
+        value=value_of(quantity, on) or estimated(quantity, [e.quote for e in evidence], on),
         conflict=conflict,
         novelty=novelty,
         novelty_reason=reason,
@@ -292,6 +297,8 @@ def _totals(rows: list[TrackerRow]) -> list[ActorTotal]:
             total.committed_eur_at_least += value.eur_lower or 0.0
             continue
         total.counted += 1
+        if value.basis == "estimate":
+            total.estimated_eur += value.eur
         if row.status is PledgeStatus.conditional:
             total.conditional_eur += value.eur
         else:

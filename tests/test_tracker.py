@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from summarizer import tracker
 from summarizer.cli import cli
 from summarizer.merge import merge
-from summarizer.money import value_of
+from summarizer.money import estimated, value_of
 from summarizer.normalize import parse_quantity
 from summarizer.render import render
 from summarizer.render.tracker import render_tracker
@@ -83,6 +83,50 @@ def test_a_figure_is_valued_in_eur_and_usd_at_the_ecb_rate_of_its_day() -> None:
     dirham = value_of(parse_quantity("AED 100 million"), date(2024, 6, 14))
     assert dirham and dirham.eur is None and "no reference rate for AED" in str(dirham.note)
     assert value_of(parse_quantity("30,000 drones"), date(2024, 6, 14)) is None
+
+
+@pytest.mark.parametrize(
+    ("figure", "sentence", "usd"),
+    [
+        ("50 howitzers", "It will send 50 howitzers worth $2 million each.", 1e8),
+        ("12 boats", "Norway gives 12 boats at US$150,000 apiece.", 1.8e6),
+        ("four radars", "Four radars, at $3m per unit, will follow.", 1.2e7),
+    ],
+)
+def test_items_priced_one_by_one_are_valued_as_an_estimate(
+    figure: str, sentence: str, usd: float
+) -> None:
+    v = estimated(parse_quantity(figure), [sentence], date(2024, 6, 14))
+    assert v and v.basis == "estimate" and v.usd == pytest.approx(usd) and v.currency == "USD"
+    assert v.eur and v.rate_date == date(2024, 6, 14) and "computed, not reported" in str(v.note)
+
+
+@pytest.mark.parametrize(
+    ("figure", "sentence"),
+    [
+        ("50 howitzers", "It will send 50 howitzers, its minister said."),  # no price
+        ("300 troops", "300 troops, paid $5,000 per month, will deploy."),  # a rate, not a price
+        ("$20 million", "Japan gives $20 million each year."),  # money already
+        ("40 trucks", "Italy sends 40 trucks. Spain's tanks cost €3 million each."),  # not near
+    ],
+)
+def test_no_estimate_without_the_price_of_one_item(figure: str, sentence: str) -> None:
+    assert estimated(parse_quantity(figure), [sentence], date(2024, 6, 14)) is None
+
+
+def test_an_estimate_is_counted_and_said_in_the_totals() -> None:
+    text = "Donors met in London on June 14, 2024. Poland pledged 40 trucks worth €250,000 each."
+    art = Article(id="t1", text=text, published="2024-06-14")
+    x = answer(art, [{"ref": "E1", "name": "Donors conference", "kind": "summit",
+                      "location": "London", "s": ["Donors met"]}],
+               [{"actor": "Poland", "type": "equipment", "what": "trucks", "status": "committed",
+                 "quantity": "40 trucks", "event": "E1", "s": ["Poland pledged"]}])  # fmt: skip
+    t = tracker(merge([x], [art]))
+    [row] = t.rows
+    assert row.value and row.value.basis == "estimate" and row.value.eur == pytest.approx(1e7)
+    [total] = t.totals
+    assert total.committed_eur == total.estimated_eur == pytest.approx(1e7)
+    assert "(estimate)" in render_tracker(t, "md")
 
 
 def test_one_sum_in_two_currencies_is_no_conflict(conferences) -> None:  # type: ignore[no-untyped-def]

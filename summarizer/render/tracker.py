@@ -65,7 +65,7 @@ def _eur(row: TrackerRow) -> tuple[str, float | None]:
     if v is None:
         return "", None
     if v.eur is not None:
-        return f"€{money(v.eur)}", v.eur
+        return f"€{money(v.eur)}{' (estimate)' * (v.basis == 'estimate')}", v.eur
     if v.eur_lower is not None and v.eur_upper is not None:
         return f"€{money(v.eur_lower)}–{money(v.eur_upper)}", v.eur_lower
     if v.eur_lower is not None:
