@@ -21,6 +21,7 @@ from .normalize import (
     Actor,
     actor_mentions,
     actors_in,
+    in_local_dollars,
     normalize_actor,
     parse_quantity,
     people_in,
@@ -159,7 +160,8 @@ SUSPECTED_INJECTION = "suspected_injection"
 # answers are then grounded again, without asking the model (see ``extract.reground``).
 # 2: figures the model left out are read from the text.
 # 3: ... only when the giver is the actor named closest before the figure.
-GROUNDING_VERSION = "3"
+# 4: a bare "$" of a dollar country's outlet about that country's pledge is its dollar.
+GROUNDING_VERSION = "4"
 
 
 def sentence_evidence(article_id: str, sentence: Sentence, field: str = "record") -> Evidence:
@@ -445,7 +447,11 @@ def ground_extraction(
                 description=p.what,
                 status=p.status,
                 recipient=p.recipient,
-                quantity=parse_quantity(quantity.quote) if quantity else None,
+                quantity=in_local_dollars(
+                    parse_quantity(quantity.quote), article.url, actor.country or actor.id
+                )
+                if quantity
+                else None,
                 conditions=p.conditions,
                 event_id=event_id,
                 evidence=evidence,

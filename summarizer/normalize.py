@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
+from urllib.parse import urlsplit
 
 import pycountry
 from dateparser.date import DateDataParser
@@ -30,6 +31,7 @@ __all__ = [
     "Actor",
     "actor_mentions",
     "actors_in",
+    "in_local_dollars",
     "normalize_actor",
     "parse_quantity",
     "people_in",
@@ -445,6 +447,25 @@ def _number(raw: str) -> float:
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", raw):
         raw = raw.replace(",", "")
     return float(raw.replace(",", "."))
+
+
+# the dollar of each country that has its own, and the country-code domain of its outlets
+_LOCAL_DOLLARS = {"ca": ("CAD", "CAN"), "au": ("AUD", "AUS"), "nz": ("NZD", "NZL"),
+                  "sg": ("SGD", "SGP"), "hk": ("HKD", "HKG")}  # fmt: skip
+
+
+def in_local_dollars(q: Quantity, url: str | None, country: str | None) -> Quantity:
+    """A bare "$" that an outlet of a country with its own dollar (by its web domain: .ca,
+    .au, .nz, .sg, .hk) writes of that country's own pledge is that country's dollar: the
+    Canadian Press's "Canada will send $5 billion" is C$5 billion, not US$."""
+    if q.currency != "USD" or _DOLLAR.search(q.text) or "USD" in q.text or not url:
+        return q
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    local = _LOCAL_DOLLARS.get(host.rsplit(".", 1)[-1].lower())
+    if local is None or local[1] != country:
+        return q
+    unit = q.unit.replace("USD", local[0], 1) if q.unit else q.unit
+    return q.model_copy(update={"currency": local[0], "unit": unit})
 
 
 def parse_quantity(text: str) -> Quantity:

@@ -3,7 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.normalize import normalize_actor, parse_quantity, people_in, resolve_date
+from summarizer.normalize import (
+    in_local_dollars,
+    normalize_actor,
+    parse_quantity,
+    people_in,
+    resolve_date,
+)
 from summarizer.schemas import Precision
 
 
@@ -114,3 +120,25 @@ def test_a_date_without_its_year_is_the_one_nearest_publication(
 
 def test_absolute_dates_resolve_without_a_publication_date() -> None:
     assert resolve_date("Sept. 4, 2025").value == date(2025, 9, 4)
+
+
+@pytest.mark.parametrize(
+    ("figure", "url", "country", "currency"),
+    [
+        ("$5 billion", "https://www.cheknews.example.ca/canada-5b", "CAN", "CAD"),
+        ("$300 million", "https://www.abc.net.au/news/aid", "AUS", "AUD"),
+        # another country's pledge, an outlet elsewhere, or a dollar the text names: as written
+        ("$5 billion", "https://news.example.ca/us-aid", "USA", "USD"),
+        ("$5 billion", "https://news.example.com/canada", "CAN", "USD"),
+        ("US$5 billion", "https://news.example.ca/canada", "CAN", "USD"),
+        ("100 million euros", "https://news.example.ca/canada", "CAN", "EUR"),
+        ("$5 billion", None, "CAN", "USD"),
+    ],
+)
+def test_a_bare_dollar_of_a_dollar_country_outlet_about_its_own_pledge(
+    figure: str, url: str | None, country: str, currency: str
+) -> None:
+    written = parse_quantity(figure)
+    q = in_local_dollars(written, url, country)
+    assert q.currency == currency and q.amount == written.amount
+    assert q.unit == str(written.unit).replace("USD", currency)
