@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .ground import locate
 from .normalize import CAPITALS, Actor, actor_mentions, actors_in, normalize_actor
@@ -262,6 +263,7 @@ def _mentions(text: str, actor: Actor, written: str, people: dict[str, Actor]) -
     return sorted(set(starts))
 
 
+@lru_cache(maxsize=8192)  # a sentence often reports several pledges, and several articles one
 def made_earlier(clause: str, year: int | None, month: int | None = None) -> bool:
     """Whether ``clause`` says the commitment was made before the reported event (of
     ``year``, and ``month`` when known): "has already provided", "last November", "in 2022",
