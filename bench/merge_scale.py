@@ -1,6 +1,7 @@
 """How long merge takes for 1k, 10k and 100k synthetic extractions.
 
-    python bench/merge_scale.py [--agreeing] [--texts] [--same-process] [--repeat N] [SIZES...]
+    python bench/merge_scale.py [--agreeing] [--texts] [--undated SHARE] [--same-process]
+                                [--repeat N] [SIZES...]
     python bench/merge_scale.py --add 1000 [--spread] [--texts] 100000
 
 Each synthetic article reports one of many real-world events (a city, a day, a host) with
@@ -15,6 +16,11 @@ the quotes the extractions cite. With ``--texts`` each article also has a text o
 characters (its quote, then words drawn from a vocabulary of 20,000 with a few common and
 many rare ones, as in news), and merge reads the wording from the whole text, as it does
 when the articles are given.
+
+With ``--undated SHARE`` that share of the extractions give no date (neither the event nor
+its quote), as many feed items do, and every article has a publication day (its event's, or
+up to two days later): an undated report is compared with the events of the weeks around its
+publication.
 
 Each size runs in a fresh interpreter. With ``--same-process`` they all run in this one, and
 each merge inherits the heap that the sizes before it used and freed; the 100k merge then
@@ -92,6 +98,34 @@ def texts(extractions: list[ArticleExtraction], seed: int = 1) -> list[Article]:
         words = rng.choices(vocabulary, cum_weights=ranks, k=600)
         out.append(Article(id=x.article_id, text=f"{quote} {' '.join(words)}."))
     return out
+
+
+def undated(
+    extractions: list[ArticleExtraction], share: float, articles: list[Article], seed: int = 2
+) -> tuple[list[ArticleExtraction], list[Article]]:
+    """Takes the date out of ``share`` of the extractions (neither their event nor their quote
+    gives one), as many feed items have none; every article gets a publication day (its
+    event's day, or up to two days later) and, unless ``articles`` gives one, its quote as
+    its text."""
+    rng = random.Random(seed)
+    texts = {a.id: a.text for a in articles}
+    out_x, out_a = [], []
+    for x in extractions:
+        event = x.events[0]
+        day = event.date.value if event.date else None
+        assert day is not None  # synthetic events all have one
+        text = texts.get(x.article_id, event.evidence[0].quote)
+        if rng.random() < share:
+            quote = re.sub(r" on \w+ \d\d, \d{4}", "", event.evidence[0].quote)
+            text = text.replace(event.evidence[0].quote, quote)
+            ev = _ev(x.article_id, quote, 0)
+            event = event.model_copy(update={"date": None, "evidence": [ev]})
+            pledges = [p.model_copy(update={"evidence": [ev]}) for p in x.pledges]
+            x = x.model_copy(update={"events": [event], "pledges": pledges})
+        published = day + timedelta(days=rng.randrange(3))
+        out_x.append(x)
+        out_a.append(Article(id=x.article_id, text=text, published=published.isoformat()))
+    return out_x, out_a
 
 
 def _ev(aid: str, quote: str, start: int, field: str = "record") -> Evidence:
@@ -177,15 +211,17 @@ def _interpreter_us() -> float:
     return min(timer.repeat(repeat=5, number=200)) / 200 * 1e6
 
 
-def _run(n: int, agreeing: bool, with_texts: bool) -> float:
+def _run(n: int, agreeing: bool, with_texts: bool, share: float | None = None) -> float:
     """Merges ``n`` synthetic extractions (and their articles' texts), prints the time, the
-    steps and the counts, and returns the time."""
+    steps and the counts, and returns the time; with ``share``, that share of them undated."""
     steps = _Steps()
     logger = logging.getLogger("summarizer.merge")
     logger.addHandler(steps)
     logger.setLevel(logging.DEBUG)
     data = synthetic(n, agreeing=agreeing)
     articles = texts(data) if with_texts else []
+    if share is not None:
+        data, articles = undated(data, share, articles)
     before = _interpreter_us()
     started = time.perf_counter()
     report = merge(data, articles)
@@ -265,6 +301,13 @@ def main(args: list[str]) -> int:
         "--texts", action="store_true", help="give each article a text of about 4,000 characters"
     )
     parser.add_argument(
+        "--undated",
+        type=float,
+        metavar="SHARE",
+        help="take the date out of this share of the extractions (0 to 1); every article then "
+        "has a publication day, as feed items do",
+    )
+    parser.add_argument(
         "--same-process",
         action="store_true",
         help="merge every size in this process (each one then inherits the heap the sizes "
@@ -300,14 +343,19 @@ def main(args: list[str]) -> int:
     if opts.repeat < 1:
         parser.error("--repeat must be 1 or more")
     kind = "agreeing" if opts.agreeing else "distinct"
-    print(f"data: {kind} pledges, {'with' if opts.texts else 'no'} article texts", flush=True)
+    dates = "" if opts.undated is None else f", {opts.undated:.0%} undated (published days known)"
+    print(
+        f"data: {kind} pledges, {'with' if opts.texts else 'no'} article texts{dates}", flush=True
+    )
     if opts.same_process or (len(opts.sizes) == 1 and opts.repeat == 1):
         for n in opts.sizes:
-            seconds = [_run(n, opts.agreeing, opts.texts) for _ in range(opts.repeat)]
+            seconds = [_run(n, opts.agreeing, opts.texts, opts.undated) for _ in range(opts.repeat)]
             if opts.repeat > 1:
                 print(_summary(n, seconds), flush=True)
         return 0
     flags = [flag for flag, on in (("--agreeing", opts.agreeing), ("--texts", opts.texts)) if on]
+    if opts.undated is not None:
+        flags += ["--undated", str(opts.undated)]
     for n in opts.sizes:  # each size in a fresh interpreter, as if it ran alone
         seconds = []
         for _ in range(opts.repeat):

@@ -295,6 +295,25 @@ def test_an_undated_report_published_soon_after_a_dated_one_leans_to_join() -> N
     assert report_published("2024-08-30") == [["a1"], ["a2"]]
 
 
+def test_an_undated_report_joins_no_event_far_from_its_publication() -> None:
+    text = "Japan pledged aid for the Kharkiv power grid at the Rome talks on the grid."
+    a1, x1 = _bare("a1", f"Leaders met in Rome on Tuesday, July 9, 2024. {text}", "Rome grid talks")
+    # the same words, no date: joined when published days after, not two months after
+    for published, joined in (("2024-07-12", True), ("2024-09-09", False)):
+        a2, x2 = _bare("a2", text, "Rome grid talks", published=published)
+        report = merge([x1, x2], [a1, a2])
+        assert (len(report.events) == 1) is joined, published
+    # two undated reports of the same words: one event when published in the same weeks
+    for published, joined in (("2024-07-20", True), ("2024-10-01", False)):
+        b1, y1 = _bare("b1", text, "Rome grid talks", published="2024-07-12")
+        b2, y2 = _bare("b2", text, "Rome grid talks", published=published)
+        report = merge([y1, y2], [b1, b2])
+        assert (len(report.events) == 1) is joined, published
+    # with no publication day either, nothing rules the join out
+    c1, z1 = _bare("c1", text, "Rome grid talks")
+    assert len(merge([x1, z1], [a1, c1]).events) == 1
+
+
 def test_outlets_that_disagree_on_the_day_or_the_city_make_a_conflict() -> None:
     def report(aid: str, day: str, place: str) -> tuple[Article, ArticleExtraction]:
         text = (f"Donors met in {place} on {day} for the fund. Japan pledged $10 million to the "

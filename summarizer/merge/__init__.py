@@ -24,7 +24,11 @@ The score of two candidates adds:
   events or more, where a word's rarity means something).
 
 Only candidates in the same date block (or undated) are compared, so the work grows with the
-number of events per block, not with the square of all events. Every merge records why.
+number of events per block, not with the square of all events. A candidate with no date is
+compared with the events of the weeks around its article's publication: an article published
+more than 28 days after an event's date or 7 before it, or 28 days from the article that
+started an undated event, does not report it (with no publication day either, it is compared
+with every event). Every merge records why.
 ``Merger`` adds articles to a merge without taking again what they cannot change.
 
 The stages, one module each: ``candidates`` (what each article's event is compared by),

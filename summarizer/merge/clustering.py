@@ -3,6 +3,7 @@ starting one; only clusters in neighbouring date blocks (or undated) are compare
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -13,6 +14,12 @@ from .similarity import Texts, score, scored
 
 MERGE_THRESHOLD = 2.5
 COMPARED = 5  # members of a cluster a candidate is scored against
+# an article that gives no date for its event reports one of the days around its publication:
+# up to REPORTED_AFTER days before it, or REPORTED_BEFORE days after (a pledge announced
+# ahead of a summit); two such articles of one event were published within REPORTED_AFTER
+# days of each other
+REPORTED_AFTER = 28
+REPORTED_BEFORE = 7
 
 
 @dataclass(slots=True)
@@ -23,6 +30,7 @@ class Cluster:
     last: int | None = None
     dated: Candidate | None = None  # the first member that knows its event's date
     location: str | None = None  # the first location a member knows
+    published: int | None = None  # undated: the publication day of the member that started it
     # the report's event built from these members, with what it was built with (see
     # Merger.add); a member added clears it
     built: tuple[int, date | None, ReportEvent, list[Any]] | None = None
@@ -35,22 +43,33 @@ class Cluster:
             self.dated = c
         if self.location is None:
             self.location = c.location
+        if len(self.members) == 1 and c.day is None and c.published is not None:
+            self.published = c.published.toordinal()
         if (day := day_of(c)) is not None:
             self.first = day if self.first is None else min(self.first, day)
             self.last = day if self.last is None else max(self.last, day)
 
-    def rules_out(self, day: int | None) -> str | None:
+    def rules_out(self, day: int | None, published: int | None = None) -> str | None:
         """A reason no member can be the same event as a candidate on ``day`` (``day_of``),
-        checked against all members."""
+        checked against all members; for a candidate with no date, ``published`` is its
+        article's publication day, which rules out events far from it."""
         first, last = self.first, self.last
-        if day is None or first is None or last is None:
+        if day is not None:
+            if first is not None and last is not None and not last - 2 <= day <= first + 2:
+                return "dates differ"  # more than two days from the first or the last
             return None
-        if not last - 2 <= day <= first + 2:  # more than two days from the first or the last
-            return "dates differ"
+        if published is None:
+            return None
+        if first is not None and last is not None:
+            if not first - REPORTED_BEFORE <= published <= last + REPORTED_AFTER:
+                return "published too far from the event's date"
+        elif self.published is not None and abs(published - self.published) > REPORTED_AFTER:
+            return "published too far from the articles of the event"
         return None
 
 
-# the clusters started in each date block (a week; None: undated), by location
+# the clusters started in each week (of their date, or for undated ones of their article's
+# publication; None: neither known), by location
 _Index = dict[int | None, dict[str | None, list[int]]]
 
 
@@ -75,21 +94,41 @@ class Clustering:
 
     A candidate is scored against the members of each cluster in its date block (and the
     neighbouring ones) at the same or an unknown location; every member's date can still
-    rule it out. ``rewind`` goes back to the state before a given candidate, so that
-    candidates added later are taken in their place (``Merger.add``).
+    rule it out. A candidate with no date is scored against the clusters of the weeks around
+    its article's publication (``REPORTED_AFTER``, ``REPORTED_BEFORE``), or against all when
+    that is unknown too. Undated candidates are taken after every dated one (``sort_key``),
+    so a dated candidate meets dated clusters only. ``rewind`` goes back to the state before
+    a given candidate, so that candidates added later are taken in their place
+    (``Merger.add``).
     """
 
     def __init__(self, texts: Texts) -> None:
         self.texts = texts
         self.clusters: list[Cluster] = []
-        self.index: _Index = {}
+        self.index: _Index = {}  # dated clusters, by the week of their first member's date
+        self.undated: _Index = {}  # undated ones, by the week their first article came out
+
+    def _pool(self, cand: Candidate) -> Iterable[int]:
+        """The clusters ``cand`` may join (some still ruled out by ``Cluster.rules_out``)."""
+        if (b := block(cand)) is not None:
+            return _pool(self.index, (b - 1, b, b + 1), cand.location)
+        if cand.published is None:
+            return range(len(self.clusters))
+        p = cand.published.toordinal()
+        # a dated cluster's days span at most four, from the day of its first member
+        dated = range((p - REPORTED_AFTER - 4) // 7, (p + REPORTED_BEFORE + 4) // 7 + 1)
+        undated = range((p - REPORTED_AFTER) // 7, (p + REPORTED_AFTER) // 7 + 1)
+        return sorted(
+            _pool(self.index, dated, cand.location)
+            + _pool(self.undated, (*undated, None), cand.location)
+        )
 
     def take(self, cand: Candidate) -> None:
         clusters, texts = self.clusters, self.texts
-        b = block(cand)
-        pool = range(len(clusters)) if b is None else _pool(self.index, b, cand.location)
+        pool = self._pool(cand)
         day = day_of(cand)
-        viable = [i for i in pool if not clusters[i].rules_out(day)]
+        published = cand.published.toordinal() if cand.day is None and cand.published else None
+        viable = [i for i in pool if not clusters[i].rules_out(day, published)]
         chosen = viable[0] if len(viable) == 1 else None
         if len(viable) > 1:
             best: tuple[float, int] | None = None
@@ -119,7 +158,7 @@ class Clustering:
         """Back to the clusters as they were before the first candidate at or after ``key``
         was taken: clusters it or a later one started are dropped, and those they joined lose
         them (members are kept in the order they were taken)."""
-        clusters, self.clusters, self.index = self.clusters, [], {}
+        clusters, self.clusters, self.index, self.undated = self.clusters, [], {}, {}
         for c in clusters:
             if sort_key(c.members[-1]) < key:  # untouched
                 self._append(c)
@@ -133,9 +172,12 @@ class Clustering:
     def _append(self, cluster: Cluster) -> None:
         first = cluster.members[0]
         self.clusters.append(cluster)
-        self.index.setdefault(block(first), {}).setdefault(first.location, []).append(
-            len(self.clusters) - 1
-        )
+        if (week := block(first)) is not None:
+            index = self.index
+        else:
+            index = self.undated
+            week = cluster.published // 7 if cluster.published is not None else None
+        index.setdefault(week, {}).setdefault(first.location, []).append(len(self.clusters) - 1)
 
 
 def _as_known(member: Candidate, cluster: Cluster) -> Candidate:
@@ -167,12 +209,12 @@ def _best(cand: Candidate, cluster: Cluster, texts: Texts) -> tuple[float | None
     return best
 
 
-def _pool(index: _Index, block: int, place: str | None) -> list[int]:
-    """The clusters a candidate dated in ``block`` may join: those of the neighbouring blocks
-    and the undated ones, at its location or none (at any location when it has none). Each
-    cluster is indexed under one key, so the lists add up without repeats."""
+def _pool(index: _Index, weeks: Iterable[int | None], place: str | None) -> list[int]:
+    """The clusters of ``index`` started in ``weeks`` at ``place`` or none (at any location
+    when it is ``None``). Each cluster is indexed under one key, so the lists add up without
+    repeats."""
     found: list[int] = []
-    for b in (block - 1, block, block + 1, None):
+    for b in weeks:
         if (places := index.get(b)) is None:
             continue
         if place is None:
