@@ -240,18 +240,23 @@ def _run(n: int, agreeing: bool, with_texts: bool, share: float | None = None) -
     return seconds
 
 
-def _run_added(n: int, added: int, agreeing: bool, with_texts: bool, spread: bool) -> None:
+def _run_added(
+    n: int, added: int, agreeing: bool, with_texts: bool, spread: bool, share: float | None
+) -> None:
     """Merges ``n`` synthetic extractions with ``Merger``, then adds ``added`` more and prints
     how long adding took, beside one merge of all of them (and whether both give the same
     events). The added ones are the reports of the latest days (a feed's next run), or with
-    ``spread`` reports of any day (the most work: much is taken again)."""
+    ``spread`` reports of any day (the most work: much is taken again); with ``share``, that
+    share of all of them undated."""
     data = synthetic(n + added, agreeing=agreeing)
     articles = texts(data) if with_texts else []
+    if share is not None:
+        data, articles = undated(data, share, articles)
     text_of = {a.id: a for a in articles}
     if spread:
         old, new = data[:n], data[n:]
     else:
-        by_day = sorted(data, key=lambda x: x.events[0].date.value)  # type: ignore[union-attr]
+        by_day = sorted(data, key=lambda x: _day(x, text_of))
         old, new = by_day[:n], by_day[n:]
 
     def texts_of(xs: list[ArticleExtraction]) -> list[Article]:
@@ -281,6 +286,15 @@ def _run_added(n: int, added: int, agreeing: bool, with_texts: bool, spread: boo
         flush=True,
     )
     print(f"        adding: {steps.last}", flush=True)
+
+
+def _day(x: ArticleExtraction, articles: dict[str, Article]) -> date:
+    """The day of an extraction's event, else of its article's publication."""
+    if (d := x.events[0].date) and d.value:
+        return d.value
+    day = articles[x.article_id].published_day
+    assert day is not None  # an undated synthetic extraction's article has one
+    return day
 
 
 _SECONDS = re.compile(r" pledges in +([0-9.]+)s ")  # in the first line _run prints
@@ -338,7 +352,7 @@ def main(args: list[str]) -> int:
         print(f"data: {'agreeing' if opts.agreeing else 'distinct'} pledges, "
               f"{'with' if opts.texts else 'no'} article texts", flush=True)  # fmt: skip
         for n in opts.sizes:
-            _run_added(n, opts.add, opts.agreeing, opts.texts, opts.spread)
+            _run_added(n, opts.add, opts.agreeing, opts.texts, opts.spread, opts.undated)
         return 0
     if opts.repeat < 1:
         parser.error("--repeat must be 1 or more")
