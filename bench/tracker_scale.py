@@ -5,7 +5,9 @@
 Builds SIZE synthetic extractions (those of ``bench/merge_scale.py``, each pledge given a
 figure in one of five currencies, as written: "$12 million", "£7.5 million", "40 million
 euros", ...), merges them (not timed), then times ``tracker(report)`` and prints the rows,
-the donors and the seconds. The target is under 5 s for 100,000 extractions.
+the donors and the seconds, and how fast this interpreter is at that moment (the machine's
+speed varies by 2x from one hour to the next). The target is under 5 s for 100,000
+extractions.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import random
 import sys
 import time
 
-from merge_scale import synthetic
+from merge_scale import _interpreter_us, synthetic
 
 from summarizer.merge import merge
 from summarizer.normalize import parse_quantity
@@ -36,13 +38,16 @@ def main(args: list[str]) -> int:
         ]
         data.append(x.model_copy(update={"pledges": pledges}))
     report = merge(data)
+    before = _interpreter_us()
     started = time.perf_counter()
     t = tracker(report)
     seconds = time.perf_counter() - started
+    after = _interpreter_us()
     valued = sum(1 for r in t.rows if r.value and r.value.eur is not None)
     print(
         f"{n:>7} extractions -> {len(report.events)} events, {len(t.rows)} rows ({valued} valued"
-        f" in EUR), {len(t.totals)} donors: tracker in {seconds:.2f}s"
+        f" in EUR), {len(t.totals)} donors: tracker in {seconds:.2f}s (interpreter"
+        f" {before:.0f}/{after:.0f} us before/after, as bench/merge_scale.py measures it)"
     )
     return 0
 
