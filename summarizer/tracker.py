@@ -258,9 +258,14 @@ def _mark_restated(rows: list[TrackerRow]) -> None:
         keys: list[tuple[str, CommitmentType, str | float]] = [(*who, row.as_written.lower())]
         if row.value and row.value.eur:
             keys.append((*who, float(f"{row.value.eur:.2g}")))
-        found = [r for key in keys for r in seen.get(key, ()) if r.event_id != row.event_id]
-        if found:
-            first = found[0] if len(found) == 1 else min(found, key=lambda r: order[r.id])
+        first: TrackerRow | None = None
+        for key in keys:
+            for r in seen.get(key, ()):  # in row order: the first of another event is earliest
+                if r.event_id != row.event_id:
+                    if first is None or order[r.id] < order[first.id]:
+                        first = r
+                    break
+        if first is not None:
             row.original = first.id
             if row.novelty == "new":
                 row.novelty = "restated"
