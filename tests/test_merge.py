@@ -314,6 +314,16 @@ def test_an_undated_report_joins_no_event_far_from_its_publication() -> None:
     assert len(merge([x1, z1], [a1, c1]).events) == 1
 
 
+def test_an_event_named_only_by_headlines_is_named_by_its_kind_place_and_day() -> None:
+    text = "Leaders met in Rome on Tuesday, July 9, 2024. Japan pledged aid for the grid."
+    headline = "Ministers from forty countries gathered for a long day of talks on the grid"
+    a1, x1 = _bare("a1", text, headline)
+    [event] = merge([x1], [a1]).events
+    assert event.name == "Summit in Rome, 9 July 2024"
+    a2, x2 = _bare("a2", text, "Rome grid talks")  # a name, not a headline: kept
+    assert [e.name for e in merge([x2], [a2]).events] == ["Rome grid talks"]
+
+
 def test_outlets_that_disagree_on_the_day_or_the_city_make_a_conflict() -> None:
     def report(aid: str, day: str, place: str) -> tuple[Article, ArticleExtraction]:
         text = (f"Donors met in {place} on {day} for the fund. Japan pledged $10 million to the "

@@ -216,9 +216,28 @@ def _found(cluster: Cluster, field_name: str) -> Sourced | None:
     return sourced(value, [e for _, e in found])
 
 
-def _name(names: dict[str, int]) -> str:
-    """The most common name; among equals, the shortest of at least two words."""
-    return min(names, key=lambda k: (-names[k], len(k.split()) < 2, len(k), k))
+NAME_WORDS = 10  # a longer name is a headline or a photo caption, not what readers call it
+
+
+def _name(
+    names: dict[str, int], kind: EventKind, location: Sourced | None, day: Sourced | None
+) -> str:
+    """The most common name; among equals, the shortest of at least two words. When even
+    that is a headline (more than ``NAME_WORDS`` words), the event's kind, place and day:
+    "Summit in Paris, 4 September 2025" (or the day as the articles give it: "Thursday")."""
+    name = min(names, key=lambda k: (-names[k], len(k.split()) < 2, len(k), k))
+    if len(name.split()) <= NAME_WORDS or location is None:
+        return name
+    described = f"{kind.value.capitalize()} in {location.value}"
+    if day is not None and is_iso(day.value):
+        when = date.fromisoformat(str(day.value))
+        described += f", {when.day} {when:%B %Y}"
+    elif day is not None and (said := _ON.sub("", str(day.value)).strip()):
+        described += f", {said}"  # as the articles say it: "Thursday"
+    return described
+
+
+_ON = re.compile(r"^\s*on\s+", re.IGNORECASE)
 
 
 def report_event(cluster: Cluster, n: int, latest: date | None = None) -> ReportEvent:
@@ -243,12 +262,14 @@ def report_event(cluster: Cluster, n: int, latest: date | None = None) -> Report
     pledges, conflicts = reconcile_pledges(cluster, event_id)
     conflicts += [c for c in (_date_conflict(cluster), _place_conflict(cluster)) if c]
     participants = sorted({normalize_actor(p).name for e in events for p in e.participants})
+    kind = max(kinds, key=kinds.__getitem__)  # the most common; the first among equals
+    location = most_cited(locations) or _found(cluster, "location")
     return ReportEvent(
         id=event_id,
-        name=_name(names),
-        kind=max(kinds, key=kinds.__getitem__),  # the most common; the first among equals
+        name=_name(names, kind, location, date_field),
+        kind=kind,
         date=date_field,
-        location=most_cited(locations) or _found(cluster, "location"),
+        location=location,
         host=most_cited(hosts),
         participants=participants,
         counts=_counts(events),
