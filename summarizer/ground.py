@@ -22,6 +22,7 @@ from .normalize import (
     actor_mentions,
     actors_in,
     in_local_dollars,
+    is_time_only,
     normalize_actor,
     parse_quantity,
     people_in,
@@ -161,7 +162,8 @@ SUSPECTED_INJECTION = "suspected_injection"
 # 2: figures the model left out are read from the text.
 # 3: ... only when the giver is the actor named closest before the figure.
 # 4: a bare "$" of a dollar country's outlet about that country's pledge is its dollar.
-GROUNDING_VERSION = "4"
+# 5: a figure that says only when ("before 2027") is no quantity.
+GROUNDING_VERSION = "5"
 
 
 def sentence_evidence(article_id: str, sentence: Sentence, field: str = "record") -> Evidence:
@@ -426,6 +428,9 @@ def ground_extraction(
         actor = normalize_actor(p.actor, people)
         record = g.supporting(g.cited(p.s, f"pledge by {p.actor}"), actor, people, p.actor)
         quantity = g.value(p.quantity, "quantity", record)
+        if quantity is not None and is_time_only(quantity.quote):
+            g.warnings.append(f"pledge by {p.actor}: {quantity.quote!r} says when, not how much")
+            quantity = None
         if quantity is None:
             quantity = _recover_quantity(g, p, actor, people, record)
         values = [

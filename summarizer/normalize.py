@@ -32,6 +32,7 @@ __all__ = [
     "actor_mentions",
     "actors_in",
     "in_local_dollars",
+    "is_time_only",
     "normalize_actor",
     "parse_quantity",
     "people_in",
@@ -447,6 +448,20 @@ def _number(raw: str) -> float:
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", raw):
         raw = raw.replace(",", "")
     return float(raw.replace(",", "."))
+
+
+# "before 2027", "by the end of 2026", "in March 2025": when, not how much
+_TIME_ONLY = re.compile(
+    r"^\s*(?:before|by|until|till|in|from|since|after|through|starting)?\s*(?:the end of\s+)?"
+    r"(?:(?:early|late|mid)[- ]?)?(?:(?:january|february|march|april|may|june|july|august"
+    r"|september|october|november|december)\s+)?(?:19|20)\d\d\s*[.,;]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_time_only(text: str) -> bool:
+    """Whether a figure the model gave says only when ("before 2027"), not how much."""
+    return _TIME_ONLY.match(text) is not None
 
 
 # the dollar of each country that has its own, and the country-code domain of its outlets

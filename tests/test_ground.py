@@ -13,6 +13,7 @@ from summarizer.schemas import Alignment, Article, DraftEvent, DraftPledge
 from summarizer.sentences import split_sentences
 from summarizer.triage import triage
 from tests.conftest import ARTICLES
+from tests.fixtures import answer
 
 TEXT_000 = (ARTICLES / "000_d0f0dbfe9e194b55.txt").read_text("utf-8")
 TEXT_004 = (ARTICLES / "004_80dba054489f2964.txt").read_text("utf-8")
@@ -223,3 +224,21 @@ def test_money_and_withheld_sentences() -> None:
     # the nearer sentence reads as instructions to a model: never a source
     assert norway.quantity and norway.quantity.amount == 1.1e9
     assert next(e for e in norway.evidence if e.field == "quantity").sentence == 3
+
+
+def test_a_figure_that_says_only_when_is_no_quantity() -> None:
+    text = "Lithuania said it would not pay for the shield before 2027. Latvia pledged 5 million euros."
+    art = Article(id="lt", text=text)
+    x = answer(
+        art,
+        [{"ref": "E1", "name": "Baltic talks", "kind": "meeting", "s": ["Lithuania said"]}],
+        [{"actor": "Lithuania", "type": "money", "what": "the shield", "status": "declined",
+          "quantity": "before 2027", "event": "E1", "s": ["Lithuania said"]},
+         {"actor": "Latvia", "type": "money", "what": "aid", "status": "committed",
+          "quantity": "5 million euros", "event": "E1", "s": ["Latvia pledged"]}],
+    )  # fmt: skip
+    lithuania, latvia = x.pledges
+    assert lithuania.quantity is None
+    assert not [e for e in lithuania.evidence if e.field == "quantity"]
+    assert any("'before 2027' says when, not how much" in w for w in x.warnings)
+    assert latvia.quantity and latvia.quantity.amount == 5e6

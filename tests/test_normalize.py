@@ -5,6 +5,7 @@ import pytest
 
 from summarizer.normalize import (
     in_local_dollars,
+    is_time_only,
     normalize_actor,
     parse_quantity,
     people_in,
@@ -142,3 +143,19 @@ def test_a_bare_dollar_of_a_dollar_country_outlet_about_its_own_pledge(
     q = in_local_dollars(written, url, country)
     assert q.currency == currency and q.amount == written.amount
     assert q.unit == str(written.unit).replace("USD", currency)
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("before 2027", True),
+        ("by the end of 2026", True),
+        ("in March 2025", True),
+        ("mid-2026", True),
+        ("$2027 million", False),
+        ("2,027 troops", False),
+        ("100 million euros by 2027", False),
+    ],
+)
+def test_a_figure_that_says_only_when(text: str, when: bool) -> None:
+    assert is_time_only(text) is when
