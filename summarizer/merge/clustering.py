@@ -108,7 +108,7 @@ class Clustering:
         self.index: _Index = {}  # dated clusters, by the week of their first member's date
         self.undated: _Index = {}  # undated ones, by the week their first article came out
 
-    def _pool(self, cand: Candidate) -> Iterable[int]:
+    def _reachable(self, cand: Candidate) -> Iterable[int]:
         """The clusters ``cand`` may join (some still ruled out by ``Cluster.rules_out``)."""
         if (b := block(cand)) is not None:
             return _pool(self.index, (b - 1, b, b + 1), cand.location)
@@ -125,7 +125,7 @@ class Clustering:
 
     def take(self, cand: Candidate) -> None:
         clusters, texts = self.clusters, self.texts
-        pool = self._pool(cand)
+        pool = self._reachable(cand)
         day = day_of(cand)
         published = cand.published.toordinal() if cand.day is None and cand.published else None
         viable = [i for i in pool if not clusters[i].rules_out(day, published)]

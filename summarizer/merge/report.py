@@ -217,6 +217,7 @@ def _found(cluster: Cluster, field_name: str) -> Sourced | None:
 
 
 NAME_WORDS = 10  # a longer name is a headline or a photo caption, not what readers call it
+_ON = re.compile(r"^\s*on\s+", re.IGNORECASE)  # "on Thursday": the day, in a name
 
 
 def _name(
@@ -235,9 +236,6 @@ def _name(
     elif day is not None and (said := _ON.sub("", str(day.value)).strip()):
         described += f", {said}"  # as the articles say it: "Thursday"
     return described
-
-
-_ON = re.compile(r"^\s*on\s+", re.IGNORECASE)
 
 
 def report_event(cluster: Cluster, n: int, latest: date | None = None) -> ReportEvent:
