@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from summarizer.merge import Merger, merge
-from summarizer.merge.similarity import MIN_WEIGHED, Texts, text_words
+from summarizer.merge.candidates import candidates
+from summarizer.merge.similarity import MIN_WEIGHED, Texts, event_words, text_words
 from summarizer.schemas import (
     Article,
     ArticleExtraction,
@@ -312,6 +313,43 @@ def test_an_undated_report_joins_no_event_far_from_its_publication() -> None:
     # with no publication day either, nothing rules the join out
     c1, z1 = _bare("c1", text, "Rome grid talks")
     assert len(merge([x1, z1], [a1, c1]).events) == 1
+
+
+def test_initials_in_the_sentence_that_reports_the_event_name_it_like_its_name() -> None:
+    """A headline that names no event ("Minister hails new jets"), over a sentence that says
+    "at the NATO forum": NATO names the event, as it does in another outlet's name."""
+
+    def report(
+        aid: str, text: str, name: str, said: str, published: str
+    ) -> tuple[Article, ArticleExtraction]:
+        art = Article(id=aid, text=text, published=published)
+        return art, answer(art, [{"ref": "E1", "name": name, "kind": "summit", "s": [said]}],
+                           [{"actor": "Japan", "type": "money", "what": "aid",
+                             "status": "committed", "event": "E1", "s": [said]}])  # fmt: skip
+
+    # twenty other events a year apart, so that a word few names share means something
+    others = [
+        report(f"o{i}", f"Leaders met in Rome on {day}. Japan pledged aid for project {i}.",
+               f"Rome talks on project {i}", "pledged", day)
+        for i in range(22)
+        for day in [date(2020 + i // 12, 1 + i % 12, 10).isoformat()]
+    ]  # fmt: skip
+    a1 = report("a1", "Leaders met in Vilnius on Tuesday, July 11, 2023. Japan pledged aid "
+                "at the NATO summit, where delegates debated harvests, ferries and tariffs.",
+                "NATO summit opens in Vilnius", "pledged aid", "2023-07-11")  # fmt: skip
+    a2 = report("a2", "Speaking at the NATO Public Forum, Japan's envoy pledged aid for "
+                "hospitals. Cyclists, bakers and teachers cheered outside.",
+                "Minister hails new aid", "Speaking at", "2023-07-12")  # fmt: skip
+    articles, extractions = zip(*[*others, a1, a2], strict=True)
+    report_ = merge(list(extractions), list(articles))
+    [joined] = [e for e in report_.events if "a1" in e.articles]
+    assert joined.articles == ["a1", "a2"]
+    assert any("both names say nato" in d for d in joined.decisions)
+    # the place and agency a wire story opens with are no such initials, nor is a capital
+    art, x = report("a3", "VILNIUS (AFP) - Japan's envoy pledged aid in OSLO for the OSCE.",
+                    "Minister hails new aid", "pledged", "2023-07-12")  # fmt: skip
+    [cand], _ = candidates(x, art.text, 0, art.published_day)
+    assert event_words(cand) == {"minister", "hails", "osce"}
 
 
 def test_an_event_named_only_by_headlines_is_named_by_its_kind_place_and_day() -> None:

@@ -21,7 +21,9 @@ The score of two candidates adds:
   up to three;
 * the event names: rapidfuzz token-set similarity (0 to 1), and +1 for each of up to two
   words both names share that few event names have ("g7", "gavi", "cop28"; only among 20
-  events or more, where a word's rarity means something).
+  events or more, where a word's rarity means something). The initials of an organisation
+  or forum in the sentence that reports the event count as words of its name ("at the NATO
+  Public Forum", under a headline that names no event).
 
 Only candidates in the same date block (or undated) are compared, so the work grows with the
 number of events per block, not with the square of all events. A candidate with no date is
@@ -60,7 +62,7 @@ from ..schemas import (
 from .candidates import Candidate, candidates
 from .clustering import MERGE_THRESHOLD, Clustering, block, sort_key
 from .report import StatusRow, build_timelines, report_event, status_rows
-from .similarity import Texts, name_words
+from .similarity import Texts, event_words
 
 __all__ = ["MERGE_THRESHOLD", "Merger", "merge"]
 
@@ -185,7 +187,7 @@ class Merger:
         for c in self._cands:
             if sort_key(c) >= first:
                 continue
-            if block(c) in reweighed or (flipped and not flipped.isdisjoint(name_words(c.name))):
+            if block(c) in reweighed or (flipped and not flipped.isdisjoint(event_words(c))):
                 first = sort_key(c)
         self._cands = sorted(self._cands + new, key=sort_key)
         self._clustering.rewind(first)

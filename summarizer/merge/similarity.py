@@ -4,6 +4,7 @@ docstring for what adds up), and the TF-IDF vectors of the articles' wording."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -11,7 +12,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from ..normalize import PLACE_SPELLINGS
+from ..normalize import CAPITALS, PLACE_SPELLINGS
 from ..schemas import Precision
 from .candidates import WEEKDAYS, WORD, Candidate, day_of
 
@@ -31,6 +32,29 @@ _PRECISION_RANK = {Precision.day: 0, Precision.week: 1, Precision.month: 2, Prec
 def name_words(name: str) -> frozenset[str]:
     """The words of an event name, each city in one spelling ("kiev" and "kyiv" alike)."""
     return frozenset(PLACE_SPELLINGS.get(w, w) for w in text_words(name))
+
+
+# an organisation or forum named by its initials ("NATO", "COP28", "UNGA")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b")
+# a wire story's opening place and agency: "RAMSTEIN (dpa-AFX) - ", "KYIV, Ukraine (AP) — "
+_DATELINE = re.compile(
+    r"^[A-Z][\w .,'’-]{0,40}?\([^)]{1,20}\)\s*[-—–]+\s*|^[A-Z][A-Z .,'’-]+[-—–]+\s*"
+)
+
+
+def event_words(c: Candidate) -> frozenset[str]:
+    """The words that name a candidate's event: those of its name, and the initials of an
+    organisation or forum in the sentence that reports it ("announced at the NATO Public
+    Forum", under a headline that names no event). A dateline's place and agency, and
+    capitals, are left out: the place is compared as the location."""
+    said = next((e.quote for e in c.event.evidence if e.field == "record"), "")
+    return _event_words(c.name, said)
+
+
+@lru_cache(maxsize=65536)  # every pair of candidates compares them
+def _event_words(name: str, said: str) -> frozenset[str]:
+    initials = {w.lower() for w in _ACRONYM.findall(_DATELINE.sub("", said, count=1))}
+    return name_words(name) | {w for w in initials if w not in CAPITALS}
 
 
 def text_words(text: str) -> Counter[str]:
@@ -148,7 +172,7 @@ class Texts:
         few names share ("g7", "gavi", "cop28", "lebanon") names the event, one most share
         ("summit") does not. Returns the words that became rare, or stopped being."""
         before, rare = Counter(self.name_df), self._rare()
-        self.name_df.update(w for c in cands for w in name_words(c.name))
+        self.name_df.update(w for c in cands for w in event_words(c))
         self.names += len(cands)
         now, df = self._rare(), self.name_df
         return {w for w in df if _within(before[w], rare) != _within(df[w], now)}
@@ -157,7 +181,7 @@ class Texts:
         """The words of both event names that few other names have, rarest first."""
         if (rare := self._rare()) is None:
             return []
-        shared = name_words(a.name) & name_words(b.name)
+        shared = event_words(a) & event_words(b)
         df = self.name_df
         return sorted((w for w in shared if df[w] <= rare), key=lambda w: (df[w], w))
 
