@@ -561,6 +561,9 @@ _FOR = re.compile(
     re.IGNORECASE,
 )
 
+# "For Japan, this agreement is a first": as for Japan, not for it to receive
+_AS_FOR = re.compile(r"^[\"“‘']?For\s+(?:the\s+)?$")
+
 
 def recipients(
     title: str | None, sentences: Sequence[Sentence], people: dict[str, Actor]
@@ -570,8 +573,13 @@ def recipients(
     giver, which one sentence alone cannot always show."""
     counts: dict[str, int] = {}
     for text in [title or "", *(s.text for s in sentences)]:
-        for start, _, actor in actors_in(text, people):
-            if actor.kind in ("country", "organisation") and _FOR.search(text[:start]):
+        for start, end, actor in actors_in(text, people):
+            before = text[:start]
+            if (
+                actor.kind in ("country", "organisation")
+                and _FOR.search(before)
+                and not (_AS_FOR.match(before) and text[end : end + 1] == ",")
+            ):
                 counts[actor.id] = counts.get(actor.id, 0) + 1
     return frozenset(a for a, n in counts.items() if n >= 2)
 

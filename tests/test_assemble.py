@@ -132,6 +132,17 @@ def test_an_actor_the_article_names_as_receiving_twice_is_not_a_giver() -> None:
     assert [p.actor for p in kept.pledges] == ["Sudan"]
 
 
+def test_for_an_actor_opening_a_sentence_is_as_for_it_not_for_it_to_receive() -> None:
+    # "For Japan, ..." twice: what Japan thinks, not what it gets; it still gives
+    text = ("For Japan, the accord is a first. Japan pledged $4 billion to Ukraine. "
+            "“For Japan, this matters,” he said.")  # fmt: skip
+    got = _assembled(text, {2: [_asked("Japan", "money", quantity="$4 billion")]})
+    assert [p.actor for p in got.pledges] == ["Japan"]
+    # money for Japan, twice: Japan receives
+    text = "Aid for Japan arrived. Japan pledged $4 billion to Ukraine. Loans for Japan followed."
+    assert _assembled(text, {2: [_asked("Japan", "money", quantity="$4 billion")]}).pledges == []
+
+
 def test_an_actor_that_secures_or_receives_money_is_not_a_giver() -> None:
     text = "Gavi, the vaccine alliance, secured $9 billion from donors on Wednesday."
     assert _assembled(text, {1: [_asked("Gavi", "money", quantity="$9 billion")]}).pledges == []
