@@ -57,6 +57,13 @@ _RECEIVING = re.compile(
     r"|sought)\b",
     re.IGNORECASE,
 )
+# what follows an actor that sizes a need rather than meets it: "The United Nations had
+# estimated the needs at $400 million", "a report by the NGO ... (UUSC) estimates"
+_ASSESSING = re.compile(
+    r"[\w’'.-]+(?:\s+[A-Z][\w’'.-]*)*\)?(?:\s*\([^)]{1,30}\))?\s+(?:\w+\s+){0,2}?"
+    r"(?:estimat\w*|forecast\w*|calculat\w*|assess\w*|projects|projected)\b",
+    re.IGNORECASE,
+)
 # a commitment made before the event the article reports
 _MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -210,6 +217,7 @@ class Assembly:
     givers_only: bool = True
     not_recipient: bool = True
     receiving_verbs: bool = True
+    assessing_verbs: bool = True
     status_from_text: bool = True
     split_joint: bool = True
     speaker: bool = True
@@ -400,6 +408,9 @@ def _one(
         return
     if options.receiving_verbs and here and all(_RECEIVING.match(text, s) for s in here):
         work.warnings.append(f"dropped {what}: it receives (secured, received ...)")
+        return
+    if options.assessing_verbs and here and all(_ASSESSING.match(text, s) for s in here):
+        work.warnings.append(f"dropped {what}: it estimates a need, it does not give")
         return
     if options.giving_clause and here and not _gives(clause, text):
         work.warnings.append(f"dropped {what}: its clause states no commitment")

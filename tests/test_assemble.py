@@ -143,6 +143,20 @@ def test_for_an_actor_opening_a_sentence_is_as_for_it_not_for_it_to_receive() ->
     assert _assembled(text, {2: [_asked("Japan", "money", quantity="$4 billion")]}).pledges == []
 
 
+def test_an_actor_that_estimates_a_need_is_not_a_giver() -> None:
+    text = ("The United Nations had estimated that donors would provide $400 million. "
+            "A report by the Loss Fund Institute (LFI) estimates that rich nations will give "
+            "$5 billion. Norway pledged $5 million, more than the UN estimated.")  # fmt: skip
+    answers = {
+        1: [_asked("United Nations", "money", quantity="$400 million")],
+        2: [_asked("LFI", "money", quantity="$5 billion")],
+        3: [_asked("Norway", "money", quantity="$5 million")],
+    }
+    assert [p.actor for p in _assembled(text, answers).pledges] == ["Norway"]
+    kept = _assembled(text, answers, options=Assembly(assessing_verbs=False))
+    assert [p.actor for p in kept.pledges] == ["United Nations", "LFI", "Norway"]
+
+
 def test_an_actor_that_secures_or_receives_money_is_not_a_giver() -> None:
     text = "Gavi, the vaccine alliance, secured $9 billion from donors on Wednesday."
     assert _assembled(text, {1: [_asked("Gavi", "money", quantity="$9 billion")]}).pledges == []
