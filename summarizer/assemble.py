@@ -127,9 +127,26 @@ _RETYPE_ORDER = (
 _VAGUE_KINDS = (CommitmentType.diplomatic, CommitmentType.other)
 
 
+# sanctions imposed: whatever they target (machine tools for weapons, funds), they are sanctions
+_SANCTIONING = re.compile(
+    r"\b(?:impos\w*|announc\w*|introduc\w*|adopt\w*|unveil\w*|slap\w*)\s+(?:\w+\s+){0,3}?"
+    r"sanctions\b|\bsanctioned\b",
+    re.IGNORECASE,
+)
+
+
 def _kind(asked: CommitmentType, text: str, refused: bool = False) -> CommitmentType:
     """The model's kind if ``text`` speaks of it, else the first kind it does speak of
-    ("send a Patriot battery" is weapons, not troops); the model's when it speaks of none."""
+    ("send a Patriot battery" is weapons, not troops); the model's when it speaks of none.
+    Sanctions imposed are sanctions, whatever goods they target, when the clause gives no
+    figure of money or arms besides ("new sanctions and £100m for the grid" keeps both)."""
+    if (
+        asked is not CommitmentType.money
+        and not refused
+        and _SANCTIONING.search(text)
+        and not _AMOUNT.search(text)
+    ):
+        return CommitmentType.sanctions
     if asked is CommitmentType.equipment and _supported(CommitmentType.weapons, text):
         return CommitmentType.weapons  # "air defence systems": the weapons they are
     if asked in _VAGUE_KINDS and refused:  # "would not deploy troops" refuses troops

@@ -157,6 +157,16 @@ def test_an_actor_that_estimates_a_need_is_not_a_giver() -> None:
     assert [p.actor for p in kept.pledges] == ["United Nations", "LFI", "Norway"]
 
 
+def test_sanctions_imposed_on_makers_of_arms_parts_are_sanctions() -> None:
+    text = ("The UK imposed sanctions on suppliers of machine tools and missile parts. "
+            "Britain also announced new sanctions and sent 50 missiles to Ukraine.")  # fmt: skip
+    got = _assembled(text, {1: [_asked("UK", "weapons")], 2: [_asked("Britain", "weapons")]})
+    # the second names a figure of arms besides: the model's kind stays
+    assert sorted(p.type.value for p in got.pledges) == ["sanctions", "weapons"]
+    kept = _assembled(text, {1: [_asked("UK", "weapons")]}, options=Assembly(retype=False))
+    assert [p.type.value for p in kept.pledges] == ["weapons"]
+
+
 def test_an_actor_that_secures_or_receives_money_is_not_a_giver() -> None:
     text = "Gavi, the vaccine alliance, secured $9 billion from donors on Wednesday."
     assert _assembled(text, {1: [_asked("Gavi", "money", quantity="$9 billion")]}).pledges == []
