@@ -175,6 +175,9 @@ def test_an_actor_that_secures_or_receives_money_is_not_a_giver() -> None:
 def test_a_clause_that_states_no_commitment_yields_no_pledge() -> None:
     text = "Zelenskiy listed the provisions of the deal, and Japan said the talks were long."
     assert _assembled(text, {1: [_asked("Japan", "weapons")]}).pledges == []
+    # leaders who agreed on a loan committed to it
+    text = "The G7 leaders agreed on a $50 billion loan to Ukraine."
+    assert [p.actor for p in _assembled(text, {1: [_asked("G7", "money")]}).pledges] == ["G7"]
 
 
 def test_a_commitment_made_before_the_event_is_background() -> None:
