@@ -352,6 +352,21 @@ def test_initials_in_the_sentence_that_reports_the_event_name_it_like_its_name()
     assert event_words(cand) == {"minister", "hails", "osce"}
 
 
+def test_among_few_articles_the_initials_both_give_name_their_event() -> None:
+    """Five reports of one summit alone: no count of names says which words are rare, and
+    the words they all share weigh nothing; initials both give ("NATO") still name it."""
+    a1, x1 = _bare("a1", "Leaders met in Washington on Wednesday, July 10, 2024. Japan pledged aid "
+                   "at the NATO summit, beside talks on ferries and tariffs.", "NATO leaders meet")  # fmt: skip
+    a2, x2 = _bare("a2", "In Washington on Wednesday, Japan's envoy pledged aid for hospitals at "
+                   "the NATO gathering. Cyclists and bakers cheered.", "Allies back new aid")  # fmt: skip
+    a3, x3 = _bare("a3", "In Washington on Wednesday, Japan's envoy pledged aid for hospitals at "
+                   "the OSCE gathering. Cyclists and bakers cheered.", "Allies back new aid")  # fmt: skip
+    report = merge([x1, x2], [a1, a2])
+    assert [e.articles for e in report.events] == [["a1", "a2"]]
+    assert "both names say nato" in report.events[0].decisions[1]
+    assert len(merge([x1, x3], [a1, a3]).events) == 2
+
+
 def test_an_event_named_only_by_headlines_is_named_by_its_kind_place_and_day() -> None:
     text = "Leaders met in Rome on Tuesday, July 9, 2024. Japan pledged aid for the grid."
     headline = "Ministers from forty countries gathered for a long day of talks on the grid"

@@ -23,7 +23,8 @@ The score of two candidates adds:
   words both names share that few event names have ("g7", "gavi", "cop28"; only among 20
   events or more, where a word's rarity means something). The initials of an organisation
   or forum in the sentence that reports the event count as words of its name ("at the NATO
-  Public Forum", under a headline that names no event).
+  Public Forum", under a headline that names no event); among fewer than 20 events, the
+  initials both give are the shared words that count.
 
 Only candidates in the same date block (or undated) are compared, so the work grows with the
 number of events per block, not with the square of all events. A candidate with no date is

@@ -34,27 +34,32 @@ def name_words(name: str) -> frozenset[str]:
     return frozenset(PLACE_SPELLINGS.get(w, w) for w in text_words(name))
 
 
-# an organisation or forum named by its initials ("NATO", "COP28", "UNGA")
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b")
+# an organisation or forum named by its initials ("NATO", "COP28", "G7"; not "UK" or "EU")
+_ACRONYM = re.compile(r"\b(?:[A-Z]{3,}[0-9]*|[A-Z]+[0-9]+)\b")
 # a wire story's opening place and agency: "RAMSTEIN (dpa-AFX) - ", "KYIV, Ukraine (AP) — "
 _DATELINE = re.compile(
     r"^[A-Z][\w .,'’-]{0,40}?\([^)]{1,20}\)\s*[-—–]+\s*|^[A-Z][A-Z .,'’-]+[-—–]+\s*"
 )
 
 
-def event_words(c: Candidate) -> frozenset[str]:
-    """The words that name a candidate's event: those of its name, and the initials of an
-    organisation or forum in the sentence that reports it ("announced at the NATO Public
-    Forum", under a headline that names no event). A dateline's place and agency, and
-    capitals, are left out: the place is compared as the location."""
+def initials(c: Candidate) -> frozenset[str]:
+    """The initials of an organisation or forum in a candidate's event name or in the
+    sentence that reports it ("announced at the NATO Public Forum"); not a dateline's place
+    or agency, nor a capital (the place is compared as the location)."""
     said = next((e.quote for e in c.event.evidence if e.field == "record"), "")
-    return _event_words(c.name, said)
+    return _initials(c.event.name, said)
 
 
 @lru_cache(maxsize=65536)  # every pair of candidates compares them
-def _event_words(name: str, said: str) -> frozenset[str]:
-    initials = {w.lower() for w in _ACRONYM.findall(_DATELINE.sub("", said, count=1))}
-    return name_words(name) | {w for w in initials if w not in CAPITALS}
+def _initials(name: str, said: str) -> frozenset[str]:
+    found = _ACRONYM.findall(name) + _ACRONYM.findall(_DATELINE.sub("", said, count=1))
+    return frozenset(w.lower() for w in found if w.lower() not in CAPITALS)
+
+
+def event_words(c: Candidate) -> frozenset[str]:
+    """The words that name a candidate's event: those of its name, and its ``initials``
+    (under a headline that names no event, the sentence that reports it may)."""
+    return name_words(c.name) | initials(c)
 
 
 def text_words(text: str) -> Counter[str]:
@@ -178,9 +183,11 @@ class Texts:
         return {w for w in df if _within(before[w], rare) != _within(df[w], now)}
 
     def rare_shared(self, a: Candidate, b: Candidate) -> list[str]:
-        """The words of both event names that few other names have, rarest first."""
+        """The words of both event names that few other names have, rarest first. Among
+        fewer than ``MIN_NAMES`` names, where no count says which words are rare, the
+        initials both give ("NATO", "G7")."""
         if (rare := self._rare()) is None:
-            return []
+            return sorted(initials(a) & initials(b))
         shared = event_words(a) & event_words(b)
         df = self.name_df
         return sorted((w for w in shared if df[w] <= rare), key=lambda w: (df[w], w))
