@@ -43,6 +43,7 @@ class Candidate:
     location: str | None
     host: str | None
     name: str  # the event's name in lower case, for comparing names
+    said: str  # the sentence that reports the event (its first record quote)
     order: int
     pledged: frozenset[tuple[str, CommitmentType, float]]  # who pledged how much of what
     published: date | None = None  # the article's publication day, when known to the day
@@ -295,6 +296,7 @@ def _candidate(
         location=_place(e.location) or _place_in(e.name),
         host=normalize_actor(e.host).id if e.host else None,
         name=e.name.lower(),
+        said=next((ev.quote for ev in e.evidence if ev.field == "record"), ""),
         order=order,
         pledged=frozenset(
             (pledger(p), p.commitment_type, amount)

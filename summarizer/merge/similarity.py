@@ -46,8 +46,7 @@ def initials(c: Candidate) -> frozenset[str]:
     """The initials of an organisation or forum in a candidate's event name or in the
     sentence that reports it ("announced at the NATO Public Forum"); not a dateline's place
     or agency, nor a capital (the place is compared as the location)."""
-    said = next((e.quote for e in c.event.evidence if e.field == "record"), "")
-    return _initials(c.event.name, said)
+    return _initials(c.event.name, c.said)
 
 
 @lru_cache(maxsize=65536)  # every pair of candidates compares them
@@ -59,7 +58,12 @@ def _initials(name: str, said: str) -> frozenset[str]:
 def event_words(c: Candidate) -> frozenset[str]:
     """The words that name a candidate's event: those of its name, and its ``initials``
     (under a headline that names no event, the sentence that reports it may)."""
-    return name_words(c.name) | initials(c)
+    return _event_words(c.name, c.event.name, c.said)
+
+
+@lru_cache(maxsize=65536)
+def _event_words(name: str, as_written: str, said: str) -> frozenset[str]:
+    return name_words(name) | _initials(as_written, said)
 
 
 def text_words(text: str) -> Counter[str]:
