@@ -241,7 +241,8 @@ def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> 
 
 
 def test_ctrl_c_marks_the_run_interrupted(tmp_path: Path) -> None:
-    feed = _articles(tmp_path / "feed.jsonl", 30)
+    # enough articles that the run is still going when the signal comes, on a busy machine too
+    feed = _articles(tmp_path / "feed.jsonl", 80)
     db = tmp_path / "s.sqlite"
     server, base_url = _fake_server(latency=0.3)
     command = _batch_command(feed, db, base_url, "--concurrency", "2", "--quiet")

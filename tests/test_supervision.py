@@ -5,6 +5,7 @@ batch, and one that keeps dying."""
 from __future__ import annotations
 
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -52,7 +53,11 @@ def test_a_server_killed_mid_batch_is_restarted_and_no_article_is_lost(tmp_path:
     def kill_when_four_are_stored() -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if db.exists() and _count(db, "SELECT COUNT(*) FROM extractions") >= 4:
+            try:
+                stored = _count(db, "SELECT COUNT(*) FROM extractions") if db.exists() else 0
+            except sqlite3.OperationalError:  # the store is being created
+                stored = 0
+            if stored >= 4:
                 _kill(server)
                 killed.set()
                 return
