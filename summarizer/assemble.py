@@ -135,6 +135,26 @@ _SANCTIONING = re.compile(
 )
 
 
+# a verb of giving something, after the sanctions: a commitment of its own
+_GIVING = re.compile(
+    r"\b(?:send|sends|sending|sent|provid\w*|deliver\w*|suppl(?:y|ies|ied|ying)|give[ns]?"
+    r"|giving|gave|pledg\w*|donat\w*|deploy\w*|transfer\w*)\b",
+    re.IGNORECASE,
+)
+
+
+# "... and pledged $1 billion", "... and will provide": the estimating actor gives too
+_AND_GIVES = re.compile(r"\band\s+(?:\w+\s+){0,2}?" + _GIVING.pattern, re.IGNORECASE)
+
+
+def _sizes_a_need(text: str, start: int) -> bool:
+    """Whether the actor named at ``start`` estimates a need (``_ASSESSING``) and does not
+    also give ("the World Bank estimated the cost at $486 billion and pledged $1 billion"
+    gives; "the UN estimated that donors would provide ..." does not)."""
+    m = _ASSESSING.match(text, start)
+    return m is not None and not _AND_GIVES.search(text, m.end())
+
+
 def _kind(asked: CommitmentType, text: str, refused: bool = False) -> CommitmentType:
     """The model's kind if ``text`` speaks of it, else the first kind it does speak of
     ("send a Patriot battery" is weapons, not troops); the model's when it speaks of none.
@@ -143,8 +163,9 @@ def _kind(asked: CommitmentType, text: str, refused: bool = False) -> Commitment
     if (
         asked is not CommitmentType.money
         and not refused
-        and _SANCTIONING.search(text)
+        and (m := _SANCTIONING.search(text))
         and not _AMOUNT.search(text)
+        and not _GIVING.search(text, m.end())  # "... and will send air defence systems"
     ):
         return CommitmentType.sanctions
     if asked is CommitmentType.equipment and _supported(CommitmentType.weapons, text):
@@ -427,7 +448,7 @@ def _one(
     if options.receiving_verbs and here and all(_RECEIVING.match(text, s) for s in here):
         work.warnings.append(f"dropped {what}: it receives (secured, received ...)")
         return
-    if options.assessing_verbs and here and all(_ASSESSING.match(text, s) for s in here):
+    if options.assessing_verbs and here and all(_sizes_a_need(text, s) for s in here):
         work.warnings.append(f"dropped {what}: it estimates a need, it does not give")
         return
     if options.giving_clause and here and not _gives(clause, text):

@@ -155,6 +155,10 @@ def test_an_actor_that_estimates_a_need_is_not_a_giver() -> None:
     assert [p.actor for p in _assembled(text, answers).pledges] == ["Norway"]
     kept = _assembled(text, answers, options=Assembly(assessing_verbs=False))
     assert [p.actor for p in kept.pledges] == ["United Nations", "LFI", "Norway"]
+    # one that gives after its estimate gives
+    text = "The World Bank estimated the cost at $486 billion and pledged $1 billion."
+    got = _assembled(text, {1: [_asked("World Bank", "money", quantity="$1 billion")]})
+    assert [p.actor for p in got.pledges] == ["World Bank"]
 
 
 def test_sanctions_imposed_on_makers_of_arms_parts_are_sanctions() -> None:
@@ -163,6 +167,10 @@ def test_sanctions_imposed_on_makers_of_arms_parts_are_sanctions() -> None:
     got = _assembled(text, {1: [_asked("UK", "weapons")], 2: [_asked("Britain", "weapons")]})
     # the second names a figure of arms besides: the model's kind stays
     assert sorted(p.type.value for p in got.pledges) == ["sanctions", "weapons"]
+    # so does a clause that gives arms after the sanctions, with no figure
+    text = "Britain announced new sanctions on Moscow and will send more air defence systems."
+    got = _assembled(text, {1: [_asked("Britain", "weapons")]})
+    assert [p.type.value for p in got.pledges] == ["weapons"]
     kept = _assembled(text, {1: [_asked("UK", "weapons")]}, options=Assembly(retype=False))
     assert [p.type.value for p in kept.pledges] == ["weapons"]
 
