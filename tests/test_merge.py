@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from summarizer.merge import Merger, merge
 from summarizer.merge.candidates import candidates
-from summarizer.merge.similarity import MIN_WEIGHED, Texts, event_words, text_words
+from summarizer.merge.similarity import MIN_NAMES, MIN_WEIGHED, Texts, event_words, text_words
 from summarizer.schemas import (
     Article,
     ArticleExtraction,
@@ -365,6 +365,18 @@ def test_among_few_articles_the_initials_both_give_name_their_event() -> None:
     assert [e.articles for e in report.events] == [["a1", "a2"]]
     assert "both names say nato" in report.events[0].decisions[1]
     assert len(merge([x1, x3], [a1, a3]).events) == 2
+
+
+def test_shared_initials_stop_counting_as_such_when_the_names_reach_the_minimum() -> None:
+    cands = []
+    for i in range(MIN_NAMES):
+        art, x = _bare(f"a{i}", "Japan pledged aid at the NATO talks.", "NATO talks")
+        cands += candidates(x, art.text, i)[0]
+    texts = Texts({})
+    assert texts.count_names(cands[:-1]) == set()
+    # "nato" was shared initials among 19 names; among 20 it is a word every name has:
+    # every candidate that counted on it must be taken again
+    assert "nato" in texts.count_names(cands[-1:])
 
 
 def test_an_event_named_only_by_headlines_is_named_by_its_kind_place_and_day() -> None:

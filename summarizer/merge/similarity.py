@@ -179,11 +179,14 @@ class Texts:
     def count_names(self, cands: Sequence[Candidate]) -> set[str]:
         """Count the words of the names of ``cands`` (added to those counted before): a word
         few names share ("g7", "gavi", "cop28", "lebanon") names the event, one most share
-        ("summit") does not. Returns the words that became rare, or stopped being."""
+        ("summit") does not. Returns the words that became rare, or stopped being: every
+        word, when the names reach ``MIN_NAMES`` (shared initials stop counting as such)."""
         before, rare = Counter(self.name_df), self._rare()
         self.name_df.update(w for c in cands for w in event_words(c))
         self.names += len(cands)
         now, df = self._rare(), self.name_df
+        if (rare is None) != (now is None):
+            return set(df)
         return {w for w in df if _within(before[w], rare) != _within(df[w], now)}
 
     def rare_shared(self, a: Candidate, b: Candidate) -> list[str]:
