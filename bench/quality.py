@@ -194,13 +194,20 @@ def load_devset(devset: Path, articles: Path | None = None) -> tuple[Gold, list[
     return gold, [i.article for i in iter_articles([str(source)]) if isinstance(i, Loaded)]
 
 
-def main() -> int:
+def corpus_arguments(description: str | None) -> argparse.ArgumentParser:
+    """A parser with the options every development-corpus bench takes: where the corpus and
+    the recorded answers are, and the model they were recorded from."""
     ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--devset", type=Path, default=ROOT.parent / "shared" / "devset")
     ap.add_argument("--answers", type=Path, default=ROOT / "out" / "quality-answers.sqlite")
     ap.add_argument("--model", default="local:default")
+    return ap
+
+
+def main() -> int:
+    ap = corpus_arguments(__doc__)
     ap.add_argument("--offline", action="store_true", help="replay only; ask the model nothing")
     ap.add_argument(
         "--ablate", action="append", default=[], choices=sorted(Assembly.__dataclass_fields__),

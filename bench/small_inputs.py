@@ -14,12 +14,10 @@ per real event is right) and how many of them mix two real events (none should).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import sys
-from pathlib import Path
 
-from quality import ROOT, Answers, _extract, load_devset  # type: ignore[attr-defined]
+from quality import Answers, _extract, corpus_arguments, load_devset  # type: ignore[attr-defined]
 
 from summarizer.assemble import Assembly
 from summarizer.errors import SummarizerError
@@ -29,13 +27,7 @@ from summarizer.settings import Settings
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument("--devset", type=Path, default=ROOT.parent / "shared" / "devset")
-    ap.add_argument("--answers", type=Path, default=ROOT / "out" / "quality-answers.sqlite")
-    ap.add_argument("--model", default="local:default")
-    args = ap.parse_args()
+    args = corpus_arguments(__doc__).parse_args()
     if (corpus := load_devset(args.devset)) is None:
         return 2
     gold, articles = corpus
