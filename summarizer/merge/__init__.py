@@ -43,6 +43,7 @@ timelines across events).
 from __future__ import annotations
 
 import logging
+import operator
 import time
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -135,16 +136,12 @@ class Merger:
         new: list[Candidate] = []
         # an article's wording is weighed in its first event's date block
         blocks: dict[str, int | None] = {}
-        order = len(self._merged)
         for x in extractions:
             self._merged.add(x.article_id)
             if x.article_id not in text_of:
                 records: list[Event | Pledge] = [*x.events, *x.pledges]
                 text_of[x.article_id] = " ".join([e.quote for r in records for e in r.evidence])
-            found, lost = candidates(
-                x, text_of[x.article_id], order, self._published.get(x.article_id)
-            )
-            order += 1
+            found, lost = candidates(x, text_of[x.article_id], self._published.get(x.article_id))
             new += found
             if found:
                 blocks[x.article_id] = block(found[0])
@@ -167,12 +164,14 @@ class Merger:
             for a in articles
         ]
         self._extracted += [ArticleRef(id=x.article_id) for x in extractions]
+        by_id = operator.attrgetter("id")  # the same lists whatever order the articles came in
+        by_article = operator.attrgetter("article_id")
         report = Report(
             events=events,
-            articles=list(self._refs or self._extracted),
-            unassigned=list(self._unassigned),
+            articles=sorted(self._refs or self._extracted, key=by_id),
+            unassigned=sorted(self._unassigned, key=by_article),
             timelines=timelines,
-            withheld=list(self._withheld),
+            withheld=sorted(self._withheld, key=by_article),
         )
         phase("report")
         phase.done()
@@ -206,7 +205,7 @@ class Merger:
             self._clustering.clusters,
             key=lambda c: (
                 min((m.day for m in c.members if m.day), default=date.max),
-                min(m.order for m in c.members),
+                min(m.article_id for m in c.members),
             ),
         )
         latest = max(self._published.values(), default=None)

@@ -44,7 +44,6 @@ class Candidate:
     host: str | None
     name: str  # the event's name in lower case, for comparing names
     said: str  # the sentence that reports the event (its first record quote)
-    order: int
     pledged: frozenset[tuple[str, CommitmentType, float]]  # who pledged how much of what
     published: date | None = None  # the article's publication day, when known to the day
     month_day: tuple[int, int] | None = None  # "June 13" when no year is known
@@ -224,7 +223,7 @@ def _main_event(events: list[Event]) -> Event | None:
 
 
 def candidates(
-    x: ArticleExtraction, text: str | None, order: int, published: date | None = None
+    x: ArticleExtraction, text: str | None, published: date | None = None
 ) -> tuple[list[Candidate], Unassigned | None]:
     if len(x.events) == 1:  # the usual case: every pledge belongs to the one event
         if not x.pledges:
@@ -233,7 +232,7 @@ def candidates(
         pledges = [p for p in x.pledges if p.event_id == only.id]
         if len(pledges) < len(x.pledges):  # the loose ones after those that name it
             pledges += [p for p in x.pledges if p.event_id != only.id]
-        return [_candidate(x, only, pledges, text, order, True, published)], None
+        return [_candidate(x, only, pledges, text, True, published)], None
     pledges_by_event: dict[str, list[Pledge]] = defaultdict(list)
     loose: list[Pledge] = []
     ids = {e.id for e in x.events}
@@ -250,7 +249,7 @@ def candidates(
         pledges_by_event[main.id].extend(loose)
     main = _main_event([e for e in x.events if pledges_by_event.get(e.id)])
     out = [  # by event id, the order form_clusters keeps among equals
-        _candidate(x, e, pledges_by_event[e.id], text, order, e is main, published)
+        _candidate(x, e, pledges_by_event[e.id], text, e is main, published)
         for e in sorted(x.events, key=lambda e: e.id)
         if pledges_by_event.get(e.id)
     ]
@@ -282,7 +281,6 @@ def _candidate(
     e: Event,
     pledges: list[Pledge],
     text: str | None,
-    order: int,
     main: bool,
     published: date | None = None,
 ) -> Candidate:
@@ -297,7 +295,6 @@ def _candidate(
         host=normalize_actor(e.host).id if e.host else None,
         name=e.name.lower(),
         said=next((ev.quote for ev in e.evidence if ev.field == "record"), ""),
-        order=order,
         pledged=frozenset(
             (pledger(p), p.commitment_type, amount)
             for p in pledges

@@ -78,14 +78,15 @@ def block(c: Candidate) -> int | None:
     return c.day.toordinal() // 7 if c.day else None
 
 
-SortKey = tuple[bool, bool, date, int, str]
+SortKey = tuple[bool, bool, date, str, str]
 
 
 def sort_key(c: Candidate) -> SortKey:
     """The order candidates are taken in: anchored ones first (a resolved date, then a named
     weekday), so that the ones with neither choose among every cluster the others have formed;
-    then by day, and in input order among equals."""
-    return (c.day is None, c.weekday is None, c.day or date.min, c.order, c.event.id)
+    then by day, and by article id among equals (not by input order, so that a merge gives
+    the same events whatever order its articles come in, or are added in)."""
+    return (c.day is None, c.weekday is None, c.day or date.min, c.article_id, c.event.id)
 
 
 class Clustering:
