@@ -30,14 +30,22 @@ from .errors import ConfigError, InputError
 from .extract import prompt_version
 from .feeds import iter_articles
 from .llm import LLM, backend_label, open_llm
-from .pipeline import merge_accounting
+from .merge import Merger, merge
+from .pipeline import with_failures
 from .pricing import priced_calls
 from .schemas import SCHEMA_VERSION, Article, Report
 from .settings import Settings
 from .store import ExtractionKey, RunTotals, Store
 from .workers import Outcome, WorkerPool, warm, work
 
-__all__ = ["BatchOptions", "BatchProgress", "BatchResult", "extraction_key", "run_batch"]
+__all__ = [
+    "BatchOptions",
+    "BatchProgress",
+    "BatchResult",
+    "Following",
+    "extraction_key",
+    "run_batch",
+]
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +88,55 @@ class BatchResult:
     totals: RunTotals | None = None
     report: Report | None = None
     articles: list[Article] = field(default_factory=list)  # every stored article, for renderers
+
+
+class Following:
+    """What one process keeps from batch run to batch run over a store (``summarizer batch
+    --every``): the merge of everything the runs before extracted, which each run adds what
+    the store gained since to (``Merger.add``) instead of merging the whole store again. The
+    report is the one a full merge of the store gives.
+
+    Only this process's runs are followed: a new process merges the whole store once."""
+
+    def __init__(self) -> None:
+        self._stored: dict[str, Article] = {}  # by hash: every stored article read so far
+        self._start(None)
+
+    def _start(self, key: ExtractionKey | None) -> None:
+        self.key = key
+        self._merger = Merger()
+        self._given: set[str] = set()  # the hashes of the articles given to the merge
+        self._merged: set[str] = set()  # those whose extraction it merged
+        self._ids: set[str] = set()  # and their article ids
+        self.added = 0  # extractions the last report added to the merge
+
+    def articles(self, store: Store) -> list[Article]:
+        """Every stored article, in id order; only those stored since the last call are
+        read."""
+        if new := store.hashes() - self._stored.keys():
+            self._stored.update((a.content_hash, a) for a in store.articles(new))
+        return sorted(self._stored.values(), key=lambda a: a.id)
+
+    def report(
+        self,
+        store: Store,
+        key: ExtractionKey,
+        articles: Sequence[Article],
+        failures: dict[str, str],
+    ) -> Report:
+        """The report of every extraction the store holds under ``key`` (``articles`` are
+        every stored one), adding to the merge only what it gained since the last report."""
+        if key != self.key:  # another model or prompt: another merge
+            self._start(key)
+        new = store.extracted_hashes(key) - self._merged
+        extractions = store.extractions(key, new)
+        unseen = [a for a in articles if a.content_hash not in self._given]
+        merged = self._merger.add(extractions, unseen)
+        self._given.update(a.content_hash for a in unseen)
+        self._merged |= new
+        self._ids.update(x.article_id for x in extractions)
+        self.added = len(extractions)
+        return _accounted(merged, articles, failures, self._ids)
 
 
 def extraction_key(settings: Settings) -> ExtractionKey:
@@ -220,8 +277,10 @@ def run_batch(
     llm: LLM | None = None,
     stdin: BinaryIO | None = None,
     on_progress: Callable[[BatchProgress], None] | None = None,
+    following: Following | None = None,
 ) -> BatchResult:
-    """Read ``sources``, extract what the store lacks, merge everything it holds.
+    """Read ``sources``, extract what the store lacks, merge everything it holds (into what
+    ``following`` merged in this process's runs before, when given: see ``Following``).
 
     The model is opened (for the local backend: its server started) only when there is
     something to extract. ``KeyboardInterrupt`` leaves the store consistent and the run marked
@@ -300,8 +359,8 @@ def run_batch(
             if result.left
             else "completed"
         )
-        result.articles = store.articles()
-        result.report = _report(store, key, result.articles, errors)
+        result.articles = store.articles() if following is None else following.articles(store)
+        result.report = _report(store, key, result.articles, errors, following)
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -362,18 +421,33 @@ def stored_report(path: Path) -> Report:
 
 
 def _report(
-    store: Store, key: ExtractionKey, articles: list[Article], unread: Sequence[InputError] = ()
+    store: Store,
+    key: ExtractionKey,
+    articles: list[Article],
+    unread: Sequence[InputError] = (),
+    following: Following | None = None,
 ) -> Report:
-    """Everything the store holds under ``key``, merged; failures (and this run's inputs that
-    could not be read) listed as failed."""
+    """Everything the store holds under ``key``, merged (added to what ``following`` merged
+    before, when given); failures (and this run's inputs that could not be read) listed as
+    failed."""
     failures = {e.path or "input": str(e) for e in unread}
     failures |= {
         article_id: f"extraction failed ({kind}, {n} attempt{'s' * (n > 1)}): {reason}"
         for article_id, kind, reason, n in store.failed(key).values()
     }
+    if following is not None:
+        return following.report(store, key, articles, failures)
     extractions = store.extractions(key)
-    done = {x.article_id for x in extractions}
+    return _accounted(
+        merge(extractions, articles), articles, failures, {x.article_id for x in extractions}
+    )
+
+
+def _accounted(
+    report: Report, articles: Sequence[Article], failures: dict[str, str], done: set[str]
+) -> Report:
+    """``report`` with every source that gave no extraction listed as failed, with why."""
     for article in articles:
         if article.id not in done and article.id not in failures:
             failures[article.id] = "not extracted yet (run the batch again to continue)"
-    return merge_accounting(extractions, articles, failures)
+    return with_failures(report, failures)

@@ -13,7 +13,9 @@ import dataclasses
 import logging
 import os
 import sys
+import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from pydantic import ValidationError
@@ -31,7 +33,14 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from .batch import BatchOptions, BatchProgress, BatchResult, run_batch, stored_report
+from .batch import (
+    BatchOptions,
+    BatchProgress,
+    BatchResult,
+    Following,
+    run_batch,
+    stored_report,
+)
 from .errors import BackendError, ConfigError, InputError, SummarizerError
 from .evaluate import Gold, evaluate, format_scores
 from .feeds import Loaded, iter_articles
@@ -63,7 +72,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     logging.getLogger("instructor").setLevel(logging.DEBUG if verbose > 1 else logging.CRITICAL)
 
 
-def _fail(message: str, code: int = EXIT_USAGE) -> None:
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     sys.exit(code)
 
@@ -392,6 +401,16 @@ def _read_reports(files: tuple[Path, ...]) -> tuple[Report, list[Article]]:
     "--no-wait", is_flag=True,
     help="With --openai-batch: submit (or check) and exit instead of waiting for the batch.",
 )  # fmt: skip
+@click.option(
+    "--every", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+    help="Keep running: read the sources again every SECONDS (after a run ends), extract what "
+    "is new and write the report again. Each run adds its new articles to the events of the "
+    "runs before instead of merging the whole store again. Stop it with Ctrl-C.",
+)  # fmt: skip
+@click.option(
+    "--runs", type=click.IntRange(1), default=None,
+    help="With --every: stop after this many runs.  [default: until interrupted]",
+)  # fmt: skip
 @click.option("--quiet", "batch_quiet", is_flag=True, help="No progress bar and no summary (cron).")
 @model_option
 @base_url_option
@@ -412,6 +431,8 @@ def batch_cmd(
     openai_batch: bool,
     poll_interval: float,
     no_wait: bool,
+    every: float | None,
+    runs: int | None,
     batch_quiet: bool,
     model: str,
     base_url: str | None,
@@ -428,10 +449,17 @@ def batch_cmd(
     Example:
       summarizer batch feeds/*.xml --store news.sqlite -o tracker.md
       summarizer batch feeds/*.xml --store news.sqlite --retry-failed
+      summarizer batch https://example.org/news.rss --store news.sqlite -o report.md --every 900
     """
     quiet = batch_quiet or ctx.obj["quiet"]
     if batch_quiet:
         _setup_logging(0, True)
+    if runs is not None and every is None:
+        _fail("--runs needs --every (without it, batch runs once)", EXIT_USAGE)
+    if every is not None and "-" in sources:
+        _fail(
+            "--every reads its sources again for every run: standard input is read once", EXIT_USAGE
+        )
     settings = _settings(model, base_url, max_tokens=max_tokens, rpm=rpm, tpm=tpm)
     options = BatchOptions(
         concurrency=concurrency,
@@ -445,42 +473,69 @@ def batch_cmd(
         store = Store(store_path)
     except ConfigError as exc:
         _fail(str(exc))
+    following = Following() if every is not None else None
+    done = 0
     with store:
-        with _progress(quiet) as bar:
-            task = bar.add_task("extracting", total=None)
-
-            def progress(p: BatchProgress) -> None:
-                label = f"extracting ({p.failed} failed)" if p.failed else "extracting"
-                bar.update(
-                    task, total=p.todo, completed=p.done, description=label, visible=p.todo > 0
-                )
-
+        while True:
+            result = _batch_run(sources, store, settings, options, following, quiet)
+            if result.report is not None and output is not None:
+                text = render(result.report, fmt, result.articles, unconfirmed=unconfirmed)
+                _write(text, output)
+            if not quiet:
+                _batch_summary(result, store_path)
+            done += 1
+            if every is None or (runs is not None and done >= runs):
+                break
             try:
-                result = run_batch(
-                    sources, store, settings, options, stdin=sys.stdin.buffer, on_progress=progress
-                )
-            except ConfigError as exc:
-                _fail(str(exc))
+                time.sleep(every)
             except KeyboardInterrupt:
-                bar.stop()
-                _fail(
-                    "interrupted: every article finished so far is stored; run the same command "
-                    "again to continue",
-                    EXIT_INTERRUPTED,
-                )
-            except SummarizerError as exc:
-                _fail(str(exc))
-        if result.report is not None and output is not None:
-            text = render(result.report, fmt, result.articles, unconfirmed=unconfirmed)
-            _write(text, output)
-    if not quiet:
-        _batch_summary(result, store_path)
+                runs_done = f"{done} run{'s' * (done > 1)}"
+                _fail(f"stopped after {runs_done}: everything is stored", EXIT_INTERRUPTED)
     if result.left:
         sys.exit(EXIT_BUDGET)
     if result.seen == 0:
         sys.exit(EXIT_NOTHING)
     still_failed = result.failed + result.skipped_failed + len(result.input_errors)
     sys.exit(EXIT_PARTIAL if still_failed else EXIT_OK)
+
+
+def _batch_run(
+    sources: tuple[str, ...],
+    store: Store,
+    settings: Settings,
+    options: BatchOptions,
+    following: Following | None,
+    quiet: bool,
+) -> BatchResult:
+    """One batch run, with its progress bar; exits with a message when it cannot run."""
+    with _progress(quiet) as bar:
+        task = bar.add_task("extracting", total=None)
+
+        def progress(p: BatchProgress) -> None:
+            label = f"extracting ({p.failed} failed)" if p.failed else "extracting"
+            bar.update(task, total=p.todo, completed=p.done, description=label, visible=p.todo > 0)
+
+        try:
+            return run_batch(
+                sources,
+                store,
+                settings,
+                options,
+                stdin=sys.stdin.buffer,
+                on_progress=progress,
+                following=following,
+            )
+        except ConfigError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            bar.stop()
+            _fail(
+                "interrupted: every article finished so far is stored; run the same command "
+                "again to continue",
+                EXIT_INTERRUPTED,
+            )
+        except SummarizerError as exc:
+            _fail(str(exc))
 
 
 def _batch_summary(result: BatchResult, store_path: Path) -> None:
@@ -537,7 +592,10 @@ def _write(text: str, output: Path | None) -> None:
         click.echo(text)
         return
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text + "\n", encoding="utf-8")
+    # whole or not at all: a reader of a file that --every rewrites never sees half of it
+    partial = output.with_name(f".{output.name}.partial")
+    partial.write_text(text + "\n", encoding="utf-8")
+    partial.replace(output)
     stderr.print(f"wrote {output}", highlight=False)
 
 

@@ -12,7 +12,7 @@ from .merge import merge
 from .schemas import Article, ArticleExtraction, FailedArticle, Report
 from .settings import Settings
 
-__all__ = ["Extracted", "extract_all", "merge_accounting", "summarize"]
+__all__ = ["Extracted", "extract_all", "merge_accounting", "summarize", "with_failures"]
 
 
 @dataclass
@@ -72,6 +72,10 @@ def merge_accounting(
 ) -> Report:
     """``merge``, with every source that produced no extraction listed as failed, with why
     (never among the articles that report no pledge-related event)."""
-    report = merge(extractions, articles)
+    return with_failures(merge(extractions, articles), failures)
+
+
+def with_failures(report: Report, failures: Mapping[str, str]) -> Report:
+    """``report`` with ``failures`` (source -> why) listed as failed."""
     failed = [FailedArticle(article_id=source, error=why) for source, why in failures.items()]
     return report.model_copy(update={"failed": report.failed + failed})

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 from .extract import reground
@@ -257,18 +258,26 @@ class Store:
     def hashes(self) -> set[str]:
         return {h for (h,) in self.db.execute("SELECT hash FROM articles")}
 
+    def _some(
+        self, query: str, column: str, hashes: Iterable[str], params: Sequence[str] = ()
+    ) -> list[Any]:
+        """The rows of ``query`` (which ends in a WHERE clause) whose ``column`` is one of
+        ``hashes``."""
+        wanted = list(hashes)
+        rows: list[Any] = []
+        for i in range(0, len(wanted), 500):  # well under SQLite's limit on parameters
+            part = wanted[i : i + 500]
+            marks = ",".join("?" * len(part))
+            rows += self.db.execute(f"{query} AND {column} IN ({marks})", [*params, *part])
+        return rows
+
     def articles(self, hashes: Iterable[str] | None = None) -> list[Article]:
         """Stored articles in id order: all of them, or those with the given hashes."""
         columns = "SELECT id, title, url, published, source, text FROM articles"
         if hashes is None:
             rows = self.db.execute(f"{columns} ORDER BY id").fetchall()
         else:
-            wanted, rows = list(hashes), []
-            for i in range(0, len(wanted), 500):  # well under SQLite's limit on parameters
-                part = wanted[i : i + 500]
-                marks = ",".join("?" * len(part))
-                rows += self.db.execute(f"{columns} WHERE hash IN ({marks})", part).fetchall()
-            rows.sort(key=lambda r: r[0])
+            rows = sorted(self._some(f"{columns} WHERE 1", "hash", hashes), key=lambda r: r[0])
         return [
             Article(id=i, title=t, url=u, published=p, source=s, text=x)
             for i, t, u, p, s, x in rows
@@ -364,18 +373,24 @@ class Store:
             [(run_id, h, key.model, p, c, cost) for p, c, cost in calls],
         )
 
-    def extractions(self, key: ExtractionKey) -> list[ArticleExtraction]:
-        """Every stored extraction under ``key``. Those grounded by older code are grounded
-        again from the stored model answer (no model call) and saved back."""
-        rows = self.db.execute(
-            "SELECT e.hash, e.data, e.drafts, e.grounding FROM extractions e "
+    def extractions(
+        self, key: ExtractionKey, hashes: Iterable[str] | None = None
+    ) -> list[ArticleExtraction]:
+        """Every stored extraction under ``key`` (or those of the articles with the given
+        hashes), in article id order. Those grounded by older code are grounded again from
+        the stored model answer (no model call) and saved back."""
+        query = (
+            "SELECT e.hash, e.data, e.drafts, e.grounding, a.id FROM extractions e "
             "JOIN articles a ON a.hash = e.hash WHERE e.model = ? AND e.prompt_version = ? "
-            "AND e.schema_version = ? ORDER BY a.id",
-            key.row(),
-        ).fetchall()
+            "AND e.schema_version = ?"
+        )
+        if hashes is None:
+            rows = self.db.execute(f"{query} ORDER BY a.id", key.row()).fetchall()
+        else:
+            rows = sorted(self._some(query, "e.hash", hashes, key.row()), key=lambda r: r[4])
         out: list[ArticleExtraction] = []
         updated: list[tuple[str, str, str]] = []
-        for h, data, drafts, grounding in rows:
+        for h, data, drafts, grounding, _ in rows:
             extraction = ArticleExtraction.model_validate_json(data)
             if drafts is not None and grounding != GROUNDING_VERSION:
                 (article,) = self.articles([h])  # rare: once per grounding change

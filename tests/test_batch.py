@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from summarizer.batch import BatchOptions, run_batch
+from summarizer.batch import BatchOptions, Following, run_batch, stored_report
 from summarizer.ground import GROUNDING_VERSION
 from summarizer.llm import LLM, open_llm
 from summarizer.settings import Settings
@@ -76,6 +76,51 @@ def test_second_run_makes_no_calls_and_new_articles_join(tmp_path: Path) -> None
     assert _count(db, "SELECT COUNT(*) FROM calls") == 7 * CALLS
     assert _count(db, "SELECT SUM(prompt_tokens) FROM calls") == 7 * CALLS * 500
     assert _count(db, "SELECT COUNT(*) FROM runs WHERE status = 'completed'") == 3
+
+
+def _meetings(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    """Articles (id, city, day) that report a meeting in that city on that day."""
+    with path.open("a", encoding="utf-8") as f:
+        for article_id, city, day in rows:
+            text = f"Ministers met in {city} on {day} for the port talks. Italy pledged funds."
+            text += f" (Report {article_id}.)"
+            f.write(json.dumps({"id": article_id, "title": f"Talks in {city}", "text": text,
+                                "published": day}) + "\n")  # fmt: skip
+    return path
+
+
+def test_runs_of_one_process_add_only_the_new_articles_to_its_merge(tmp_path: Path) -> None:
+    feed = _meetings(tmp_path / "feed.jsonl", [
+        ("m1", "Rome", "2024-03-04"), ("m2", "Rome", "2024-03-04"), ("m3", "Oslo", "2024-05-06"),
+        ("m4", "Lima", "2024-07-08"), ("m5", "Lima", "2024-07-08"),
+    ])  # fmt: skip
+    server = Echo(fail_on="Talks in Lima")
+    llm = _llm(server)
+    following = Following()
+    with Store(tmp_path / "s.sqlite") as store:
+        first = run_batch([str(feed)], store, llm.settings, llm=llm, following=following)
+        assert following.added == 3  # the two of Lima failed
+        assert first.report is not None and len(first.report.events) == 2
+        assert first.report == stored_report(tmp_path / "s.sqlite")
+        # the next run brings reports of both meetings, of a new one, and ids that sort first
+        _meetings(feed, [("a1", "Rome", "2024-03-04"), ("a2", "Oslo", "2024-05-06"),
+                         ("z9", "Kyiv", "2024-09-10")])  # fmt: skip
+        server.fail_on = None
+        again = run_batch(
+            [str(feed)], store, llm.settings, BatchOptions(retry_failed=True), llm=llm,
+            following=following,
+        )  # fmt: skip
+        assert following.added == 5  # the three new, and the two of Lima
+        assert again.report == stored_report(tmp_path / "s.sqlite")  # as a full merge
+        groups = sorted(sorted(e.articles) for e in again.report.events)
+        assert groups == [["a1", "m1", "m2"], ["a2", "m3"], ["m4", "m5"], ["z9"]]
+        assert again.report.failed == []
+        # nothing new: nothing added, the same report
+        assert (
+            run_batch([str(feed)], store, llm.settings, llm=llm, following=following).report
+            == again.report
+        )
+        assert following.added == 0
 
 
 def test_a_changed_model_extracts_again(tmp_path: Path) -> None:
@@ -321,6 +366,46 @@ def test_cli_summary_budget_exit_code_and_quiet(tmp_path: Path) -> None:
     assert "tokens: 1,500 prompt + 150 completion in 3 calls" in finished.stderr
     assert "Italy" in (tmp_path / "r.md").read_text("utf-8")
     assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def _until(proc: subprocess.Popen[str], wanted: str) -> str:
+    """What ``proc`` writes to stderr up to the first line with ``wanted``."""
+    assert proc.stderr is not None
+    lines = [proc.stderr.readline()]
+    while wanted not in lines[-1]:
+        assert lines[-1], "".join(lines)  # it ended first
+        lines.append(proc.stderr.readline())
+    return "".join(lines)
+
+
+def test_cli_every_runs_again_and_writes_the_report_after_each_run(tmp_path: Path) -> None:
+    feed = _meetings(tmp_path / "feed.jsonl", [("m1", "Rome", "2024-03-04")])
+    db, out = tmp_path / "s.sqlite", tmp_path / "r.json"
+    server, base_url = _fake_server(latency=0.0)
+    command = _batch_command(feed, db, base_url, "-o", str(out), "-f", "json", "--every", "2")
+    try:
+        run = subprocess.Popen([*command, "--runs", "2"], stderr=subprocess.PIPE, text=True)
+        _until(run, "wrote")  # the first run's report
+        first = json.loads(out.read_text("utf-8"))
+        _meetings(feed, [("m2", "Rome", "2024-03-04")])  # before the second run reads it
+        rest = run.communicate(timeout=120)[1]
+        # without --runs: until interrupted (here while it waits for the next run)
+        endless = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        _until(endless, "report:")
+        endless.send_signal(signal.SIGINT)
+        stopped = endless.communicate(timeout=60)[1]
+        alone = subprocess.run(_batch_command(feed, db, base_url, "--runs", "2"),
+                               capture_output=True, text=True, timeout=60)  # fmt: skip
+    finally:
+        server.kill()
+        server.wait()
+    assert run.returncode == 0, rest
+    assert [e["articles"] for e in first["events"]] == [["m1"]]
+    assert [e["articles"] for e in json.loads(out.read_text("utf-8"))["events"]] == [["m1", "m2"]]
+    assert "1 already extracted, 1 extracted" in rest and "run 2 completed" in rest
+    assert not list(tmp_path.glob(".*partial"))  # each report was written whole, then moved
+    assert endless.returncode == 130 and "stopped after 1 run: everything is stored" in stopped
+    assert alone.returncode == 2 and "--runs needs --every" in alone.stderr
 
 
 class _Slow(Echo):
