@@ -368,11 +368,43 @@ def test_among_few_articles_the_initials_both_give_name_their_event() -> None:
     assert len(merge([x1, x3], [a1, a3]).events) == 2
 
 
+def test_among_few_articles_a_name_word_rare_in_any_news_names_their_event() -> None:
+    """Among a few names no count says which words are rare, but a word rare in the language
+    ("Gavi") still names the event; one common in it ("vaccines") does not."""
+    a1, x1 = _bare("a1", "Leaders met in Brussels on Wednesday, June 25, 2025. Japan pledged "
+                   "aid, beside talks on ferries and tariffs.", "Gavi summit opens")  # fmt: skip
+    a2, x2 = _bare("a2", "In Brussels on Wednesday, Japan's envoy pledged aid for hospitals. Cyclists and "
+                   "bakers cheered.", "Donors back Gavi")  # fmt: skip
+    a3, x3 = _bare("a3", "In Brussels on Wednesday, Japan's envoy pledged aid for hospitals. Cyclists and "
+                   "bakers cheered.", "Donors back vaccines")  # fmt: skip
+    x4 = x1.model_copy(
+        update={"events": [x1.events[0].model_copy(update={"name": "Vaccines summit opens"})]}
+    )
+    report = merge([x1, x2], [a1, a2])
+    assert [e.articles for e in report.events] == [["a1", "a2"]]
+    assert "both names say gavi" in report.events[0].decisions[1]
+    assert len(merge([x4, x3], [a1, a3]).events) == 2
+
+
+def test_a_weekday_in_an_article_of_that_day_or_the_next_dates_its_event() -> None:
+    """ "On Thursday" in an article published that Thursday (or the Friday after) is that
+    day: it meets the reports that give the date, though its own text gives another."""
+    a1, x1 = _bare("a1", "Leaders met in Apulia on June 13. Japan pledged aid to Ukraine.",
+                   "Leaders meet in Italy")  # fmt: skip
+    for published, joined in (("2024-06-13", True), ("2024-06-14", True), ("2024-06-17", False)):
+        a2, x2 = _bare("a2", "Japan pledged aid to Ukraine on Thursday, before the July 4 "
+                       "election.", "Japan signs accord", published=published)  # fmt: skip
+        report = merge([x1, x2], [a1, a2])
+        assert (len(report.events) == 1) is joined, published
+        [cand] = candidates(x2, a2.text, a2.published_day)[0]
+        assert (cand.day == date(2024, 6, 13)) is joined
+
+
 def test_shared_initials_stop_counting_as_such_when_the_names_reach_the_minimum() -> None:
     cands = []
     for i in range(MIN_NAMES):
         art, x = _bare(f"a{i}", "Japan pledged aid at the NATO talks.", "NATO talks")
-        cands += candidates(x, art.text, i)[0]
+        cands += candidates(x, art.text)[0]
     texts = Texts({})
     assert texts.count_names(cands[:-1]) == set()
     # "nato" was shared initials among 19 names; among 20 it is a word every name has:

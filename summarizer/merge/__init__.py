@@ -11,7 +11,8 @@ The score of two candidates adds:
   when one lacks a year, the same day of the month ("June 13") +2; when one lacks a date, its
   article published up to three days after the other's date +1;
 * weekdays named for the event ("on Thursday"): the same +1, different -1 (a summit lasts
-  days, and outlets name different ones);
+  days, and outlets name different ones); a weekday in an article published that day or
+  the day after dates its event (that day);
 * location (the model's, else "in Apulia, Italy" or a capital in the text): the same +1,
   different -2; host: the same +1;
 * the articles' wording: 6 x the TF-IDF cosine of their texts (distinctive shared words such as
@@ -24,7 +25,8 @@ The score of two candidates adds:
   events or more, where a word's rarity means something). The initials of an organisation
   or forum in the sentence that reports the event count as words of its name ("at the NATO
   Public Forum", under a headline that names no event); among fewer than 20 events, the
-  initials both give are the shared words that count.
+  shared words that count are the initials both give and words rare in the language
+  ("gavi", "apulia": wordfreq's frequency of the word in news, books and the web).
 
 Only candidates in the same date block (or undated) are compared, so the work grows with the
 number of events per block, not with the square of all events. A candidate with no date is

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from ..normalize import CAPITALS, PLACE_SPELLINGS, normalize_actor, resolve_date
@@ -305,6 +305,13 @@ def _candidate(
     missing = cand.day is None or cand.weekday is None or cand.location is None
     if main and text and missing:  # what the model left out, the text may say
         _fill_from_text(cand, _anchors(text), text)
+    if cand.day is None and cand.weekday and published:
+        # "on Thursday" in an article of that Thursday, or of the Friday after: that day
+        back = (published.weekday() - WEEKDAYS.index(cand.weekday)) % 7
+        if back <= 1:
+            cand.day, cand.precision = published - timedelta(days=back), Precision.day
+            cand.filled = [*(cand.filled or []), f"date {cand.day} from the weekday and the"
+                           " publication day"]  # fmt: skip
     if cand.day and cand.precision is Precision.day:
         cand.month_day = (cand.day.month, cand.day.day)
     return cand

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from rapidfuzz import fuzz
+from wordfreq import zipf_frequency
 
 from ..normalize import CAPITALS, PLACE_SPELLINGS
 from ..schemas import Precision
@@ -18,6 +19,9 @@ from .candidates import WEEKDAYS, WORD, Candidate, day_of
 
 NAME_WORD = 1.0  # for each word (up to two) both event names share and few others have
 RARE_NAME_SHARE = 0.15  # "few": at most this share of all event names (and at least two)
+# among few names: a word rarer than this in the language (wordfreq's Zipf scale, where
+# "summit" is 4.3 and "pledging" 3.0) names an event ("gavi" 2.0, "apulia" 2.1)
+UNCOMMON_ZIPF = 2.5
 MIN_NAMES = 20  # fewer event names than this say nothing about which words are rare
 SHARED_PLEDGE = 0.75  # for each pledge (actor, type, figure) two candidates share (up to 3)
 _STOP = frozenset(
@@ -64,6 +68,11 @@ def event_words(c: Candidate) -> frozenset[str]:
 @lru_cache(maxsize=65536)
 def _event_words(name: str, as_written: str, said: str) -> frozenset[str]:
     return name_words(name) | _initials(as_written, said)
+
+
+@lru_cache(maxsize=65536)
+def _uncommon(word: str) -> bool:
+    return zipf_frequency(word, "en") < UNCOMMON_ZIPF
 
 
 def text_words(text: str) -> Counter[str]:
@@ -192,9 +201,12 @@ class Texts:
     def rare_shared(self, a: Candidate, b: Candidate) -> list[str]:
         """The words of both event names that few other names have, rarest first. Among
         fewer than ``MIN_NAMES`` names, where no count says which words are rare, the
-        initials both give ("NATO", "G7")."""
+        initials both give ("NATO", "G7") and the words both give that are rare in the
+        language itself (``UNCOMMON_ZIPF``: "gavi", "apulia", "ramstein"; not "summit",
+        "pledging" or "ukraine")."""
         if (rare := self._rare()) is None:
-            return sorted(initials(a) & initials(b))
+            shared = event_words(a) & event_words(b)
+            return sorted((initials(a) & initials(b)) | {w for w in shared if _uncommon(w)})
         shared = event_words(a) & event_words(b)
         df = self.name_df
         return sorted((w for w in shared if df[w] <= rare), key=lambda w: (df[w], w))
