@@ -19,7 +19,7 @@ import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,26 +117,20 @@ class Following:
             self._stored.update((a.content_hash, a) for a in store.articles(new))
         return sorted(self._stored.values(), key=lambda a: a.id)
 
-    def report(
-        self,
-        store: Store,
-        key: ExtractionKey,
-        articles: Sequence[Article],
-        failures: dict[str, str],
-    ) -> Report:
-        """The report of every extraction the store holds under ``key`` (``articles`` are
-        every stored one), adding to the merge only what it gained since the last report."""
+    def report(self, store: Store, key: ExtractionKey, failures: dict[str, str]) -> Report:
+        """The report of every extraction the store holds under ``key``, adding to the merge
+        only what it gained since the last report (the articles as ``articles`` read them)."""
         if key != self.key:  # another model or prompt: another merge
             self._start(key)
         new = store.extracted_hashes(key) - self._merged
         extractions = store.extractions(key, new)
-        unseen = [a for a in articles if a.content_hash not in self._given]
-        merged = self._merger.add(extractions, unseen)
-        self._given.update(a.content_hash for a in unseen)
+        unseen = sorted(self._stored.keys() - self._given, key=lambda h: self._stored[h].id)
+        merged = self._merger.add(extractions, [self._stored[h] for h in unseen])
+        self._given.update(unseen)
         self._merged |= new
         self._ids.update(x.article_id for x in extractions)
         self.added = len(extractions)
-        return _accounted(merged, articles, failures, self._ids)
+        return _accounted(merged, self._stored.values(), failures, self._ids)
 
 
 def extraction_key(settings: Settings) -> ExtractionKey:
@@ -436,7 +430,7 @@ def _report(
         for article_id, kind, reason, n in store.failed(key).values()
     }
     if following is not None:
-        return following.report(store, key, articles, failures)
+        return following.report(store, key, failures)
     extractions = store.extractions(key)
     return _accounted(
         merge(extractions, articles), articles, failures, {x.article_id for x in extractions}
@@ -444,7 +438,7 @@ def _report(
 
 
 def _accounted(
-    report: Report, articles: Sequence[Article], failures: dict[str, str], done: set[str]
+    report: Report, articles: Iterable[Article], failures: dict[str, str], done: set[str]
 ) -> Report:
     """``report`` with every source that gave no extraction listed as failed, with why."""
     for article in articles:
