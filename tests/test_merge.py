@@ -400,6 +400,25 @@ def test_a_weekday_in_an_article_of_that_day_or_the_next_dates_its_event() -> No
         assert (cand.day == date(2024, 6, 13)) is joined
 
 
+def test_a_day_of_the_month_in_an_article_of_the_week_after_dates_its_event() -> None:
+    """ "On June 11" in an article published that day (or up to a week later) is that day,
+    which meets a report of June 12 (a conference lasts days); a day further from the
+    article's publication may be another's ("before the July 4 election")."""
+    a1, x1 = _bare("a1", "Leaders met in Berlin on Wednesday, June 12, 2024. Japan pledged aid "
+                   "to Ukraine for its power grid.", "Recovery conference opens")  # fmt: skip
+    for published, day in (("2024-06-11", date(2024, 6, 11)), ("2024-06-18", date(2024, 6, 11)),
+                           ("2024-06-25", None)):  # fmt: skip
+        a2, x2 = _bare("a2", "On June 11 in Berlin, Japan pledged aid to Ukraine for its power "
+                       "grid.", "Japan signs accord", published=published)  # fmt: skip
+        [cand] = candidates(x2, a2.text, a2.published_day)[0]
+        assert cand.day == day, published
+    a2, x2 = _bare("a2", "On June 11 in Berlin, Japan pledged aid to Ukraine for its power grid.",
+                   "Japan signs accord", published="2024-06-11")  # fmt: skip
+    report = merge([x1, x2], [a1, a2])
+    assert [e.articles for e in report.events] == [["a1", "a2"]]
+    assert "dates 1 days apart" in report.events[0].decisions[1]
+
+
 def test_shared_initials_stop_counting_as_such_when_the_names_reach_the_minimum() -> None:
     cands = []
     for i in range(MIN_NAMES):

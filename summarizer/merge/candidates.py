@@ -258,6 +258,18 @@ def candidates(
     return out, None
 
 
+def _on_or_before(day: date, month: int, day_of_month: int) -> date | None:
+    """The last ``month``/``day_of_month`` on or before ``day`` (this year's or last)."""
+    for year in (day.year, day.year - 1):
+        try:
+            when = date(year, month, day_of_month)
+        except ValueError:  # February 29
+            continue
+        if when <= day:
+            return when
+    return None
+
+
 def amount_of(p: Pledge) -> float | None:
     """A pledge's figure to two significant digits (95 and 96 million are alike; 95 million
     and 9.5 billion are not), when it has one."""
@@ -312,6 +324,14 @@ def _candidate(
             cand.day, cand.precision = published - timedelta(days=back), Precision.day
             cand.filled = [*(cand.filled or []), f"date {cand.day} from the weekday and the"
                            " publication day"]  # fmt: skip
+    if cand.day is None and cand.month_day and published:
+        # "on June 11" in an article of that day or the week after: that day (one further
+        # from the publication may be another's: "before the July 4 election")
+        when = _on_or_before(published, *cand.month_day)
+        if when is not None and (published - when).days <= 7:
+            cand.day, cand.precision = when, Precision.day
+            cand.filled = [*(cand.filled or []), f"date {when} from the day of the month and"
+                           " the publication day"]  # fmt: skip
     if cand.day and cand.precision is Precision.day:
         cand.month_day = (cand.day.month, cand.day.day)
     return cand
