@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from summarizer.merge import Merger, merge
 from summarizer.merge.candidates import candidates
+from summarizer.merge.clustering import Cluster, _as_known
 from summarizer.merge.similarity import MIN_NAMES, MIN_WEIGHED, Texts, event_words, text_words
 from summarizer.schemas import (
     Article,
@@ -417,6 +418,21 @@ def test_a_day_of_the_month_in_an_article_of_the_week_after_dates_its_event() ->
     report = merge([x1, x2], [a1, a2])
     assert [e.articles for e in report.events] == [["a1", "a2"]]
     assert "dates 1 days apart" in report.events[0].decisions[1]
+
+
+def test_a_member_lent_its_clusters_date_keeps_the_weekday_it_names() -> None:
+    """A cluster dated by one report (a Sunday, perhaps a date of something else) lends that
+    date to a member that gives none, for comparing; the member's own "on Thursday" stays, so
+    another report of that Thursday still meets it."""
+    a1, x1 = _bare("a1", "Since Sunday, October 8, 2023, Japan pledged aid to Lebanon.", "Aid")
+    a2, x2 = _bare("a2", "Leaders met in Paris on Thursday. Japan pledged aid to Lebanon.", "Aid")
+    cluster = Cluster()
+    for x, a in ((x1, a1), (x2, a2)):
+        cluster.add(candidates(x, a.text)[0][0], "")
+    dated, member = cluster.members
+    assert dated.weekday == "sunday" and member.day is None
+    known = _as_known(member, cluster)
+    assert (known.day, known.weekday, known.location) == (dated.day, "thursday", "paris")
 
 
 def test_shared_initials_stop_counting_as_such_when_the_names_reach_the_minimum() -> None:

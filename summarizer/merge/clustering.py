@@ -189,8 +189,8 @@ def _as_known(member: Candidate, cluster: Cluster) -> Candidate:
         return member
     if member.day is None and dated is not None:
         member = replace(
-            member, day=dated.day, precision=dated.precision, weekday=dated.weekday,
-            month_day=dated.month_day,
+            member, day=dated.day, precision=dated.precision,
+            weekday=member.weekday or dated.weekday, month_day=member.month_day or dated.month_day,
         )  # fmt: skip
     return member if member.location else replace(member, location=location)
 
