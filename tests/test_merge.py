@@ -12,7 +12,14 @@ from pydantic import ValidationError
 from summarizer.merge import Merger, merge
 from summarizer.merge.candidates import candidates
 from summarizer.merge.clustering import Cluster, _as_known
-from summarizer.merge.similarity import MIN_NAMES, MIN_WEIGHED, Texts, event_words, text_words
+from summarizer.merge.similarity import (
+    MIN_NAMES,
+    MIN_WEIGHED,
+    Texts,
+    event_words,
+    score,
+    text_words,
+)
 from summarizer.schemas import (
     Article,
     ArticleExtraction,
@@ -433,6 +440,20 @@ def test_a_member_lent_its_clusters_date_keeps_the_weekday_it_names() -> None:
     assert dated.weekday == "sunday" and member.day is None
     known = _as_known(member, cluster)
     assert (known.day, known.weekday, known.location) == (dated.day, "thursday", "paris")
+
+
+def test_next_weekdays_say_nothing_against_a_join_and_further_ones_do() -> None:
+    """A summit lasts days: one outlet reports its Wednesday, another its Thursday."""
+
+    def cand(day: str, aid: str = "b"):  # type: ignore[no-untyped-def]
+        art, x = _bare(aid, f"Leaders met in Paris on {day}. Japan pledged aid.", "Paris talks")
+        return candidates(x, art.text)[0][0]
+
+    texts = Texts({})
+    wednesday = cand("Wednesday", "a")
+    same, next_day, apart = (score(wednesday, cand(d), texts) for d in ("Wednesday", "Thursday", "Saturday"))  # fmt: skip
+    assert same is not None and next_day is not None and apart is not None
+    assert (same - next_day, next_day - apart) == (1.0, 1.0)
 
 
 def test_shared_initials_stop_counting_as_such_when_the_names_reach_the_minimum() -> None:

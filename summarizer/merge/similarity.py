@@ -296,7 +296,8 @@ def scored(a: Candidate, b: Candidate, texts: Texts, why: list[str] | None) -> f
     if a.weekday and b.weekday:
         # a summit lasts days: outlets name different ones of them
         same = a.weekday == b.weekday
-        score += 1 if same else -1
+        # next days (a summit's first and second) say nothing against; further apart -1
+        score += 1 if same else 0 if weekdays_apart(a.weekday, b.weekday) == 1 else -1
         if why is not None:
             why.append(
                 f"same weekday ({a.weekday})" if same else f"weekdays {a.weekday} and {b.weekday}"
