@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from merge_scale import _day, _interpreter_us, synthetic, texts
+from merge_scale import _day, _interpreter_us, _Steps, synthetic, texts
 
 from summarizer.batch import Following, _report
 from summarizer.ground import GROUNDING_VERSION
@@ -82,6 +83,10 @@ def main(args: list[str]) -> int:
         del data, old, new, articles
         article_of.clear()
         gc.collect()
+        steps = _Steps()  # the merge's own steps, as it logs them
+        logger = logging.getLogger("summarizer.merge")
+        logger.addHandler(steps)
+        logger.setLevel(logging.DEBUG)
         before = _interpreter_us()
         started = time.perf_counter()
         stored = following.articles(store)
@@ -89,6 +94,7 @@ def main(args: list[str]) -> int:
         report = _report(store, KEY, stored, following=following)
         adding = time.perf_counter() - started
         after = _interpreter_us()
+        logger.removeHandler(steps)
         events = [e.articles for e in report.events]
         print(
             f"next run: {following.added:,} new extractions added in {adding:.2f}s (new articles"
@@ -96,6 +102,7 @@ def main(args: list[str]) -> int:
             f" {before:.0f}/{after:.0f} us before/after)",
             flush=True,
         )
+        print(f"        merge: {steps.last}", flush=True)
         del report, following, stored
         gc.collect()
         started = time.perf_counter()
