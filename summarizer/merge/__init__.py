@@ -11,9 +11,9 @@ The score of two candidates adds:
   when one lacks a year, the same day of the month ("June 13") +2; when one lacks a date, its
   article published up to three days after the other's date +1;
 * weekdays named for the event ("on Thursday"): the same +1, next days 0, further apart -1
-  (a summit lasts days, and outlets name different ones); a weekday in an article published that day or
-  the day after dates its event (that day), as does a day of the month ("June 11") in an
-  article published up to a week after it;
+  (a summit lasts days, and outlets name different ones); a weekday in an article published
+  that day or the day after dates its event (that day), as does a day of the month ("June
+  11") in an article published up to a week after it;
 * location (the model's, else "in Apulia, Italy" or a capital in the text): the same +1,
   different -2; host: the same +1;
 * the articles' wording: 6 x the TF-IDF cosine of their texts (distinctive shared words such as
