@@ -65,7 +65,7 @@ from ..schemas import (
     Unassigned,
 )
 from .candidates import Candidate, candidates
-from .clustering import MERGE_THRESHOLD, Clustering, block, sort_key
+from .clustering import MERGE_THRESHOLD, Clustering, SortKey, block, sort_key
 from .report import StatusRow, build_timelines, report_event, status_rows
 from .similarity import Texts, event_words
 
@@ -117,7 +117,7 @@ class Merger:
         self._text_of: dict[str, str] = {}  # each article's text, else its quotes joined
         self._texts = Texts(self._text_of)
         self._clustering = Clustering(self._texts)
-        self._cands: list[Candidate] = []  # in sort_key order
+        self._cands: list[tuple[SortKey, Candidate]] = []  # in order (keys are unique)
         self._published: dict[str, date] = {}
         self._merged: set[str] = set()
         self._unassigned: list[Unassigned] = []
@@ -186,16 +186,18 @@ class Merger:
         self.taken_again = 0
         if not new:
             return
-        first = min(map(sort_key, new))
-        for c in self._cands:
-            if sort_key(c) >= first:
-                continue
+        added = sorted((sort_key(c), c) for c in new)
+        first = added[0][0]
+        for key, c in self._cands:  # the earliest candidate the new ones can change
+            if key >= first:
+                break
             if block(c) in reweighed or (flipped and not flipped.isdisjoint(event_words(c))):
-                first = sort_key(c)
-        self._cands = sorted(self._cands + new, key=sort_key)
+                first = key
+                break
+        self._cands = sorted(self._cands + added)  # two sorted runs: merged in one pass
         self._clustering.rewind(first)
-        tail = self._cands[bisect_left(self._cands, first, key=sort_key) :]
-        for cand in tail:
+        tail = self._cands[bisect_left(self._cands, (first,)) :]
+        for _, cand in tail:
             self._clustering.take(cand)
         self.taken_again = len(tail) - len(new)
 
