@@ -478,15 +478,15 @@ def batch_cmd(
     with store:
         while True:
             result = _batch_run(sources, store, settings, options, following, quiet)
-            if result.report is not None and output is not None:
-                text = render(result.report, fmt, result.articles, unconfirmed=unconfirmed)
-                _write(text, output)
-            if not quiet:
-                _batch_summary(result, store_path)
             done += 1
-            if every is None or (runs is not None and done >= runs):
-                break
-            try:
+            try:  # Ctrl-C from here to the next run: the run is stored already
+                if result.report is not None and output is not None:
+                    text = render(result.report, fmt, result.articles, unconfirmed=unconfirmed)
+                    _write(text, output)
+                if not quiet:
+                    _batch_summary(result, store_path)
+                if every is None or (runs is not None and done >= runs):
+                    break
                 time.sleep(every)
             except KeyboardInterrupt:
                 runs_done = f"{done} run{'s' * (done > 1)}"
