@@ -19,7 +19,7 @@ import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +107,6 @@ class Following:
         self._merger = Merger()
         self._given: set[str] = set()  # the hashes of the articles given to the merge
         self._merged: set[str] = set()  # those whose extraction it merged
-        self._ids: set[str] = set()  # and their article ids
         self.added = 0  # extractions the last report added to the merge
 
     def articles(self, store: Store) -> list[Article]:
@@ -128,9 +127,8 @@ class Following:
         merged = self._merger.add(extractions, [self._stored[h] for h in unseen])
         self._given.update(unseen)
         self._merged |= new
-        self._ids.update(x.article_id for x in extractions)
         self.added = len(extractions)
-        return _accounted(merged, self._stored.values(), failures, self._ids)
+        return _accounted(merged, self._stored.values(), failures, self._merger.merged)
 
 
 def extraction_key(settings: Settings) -> ExtractionKey:
@@ -438,7 +436,7 @@ def _report(
 
 
 def _accounted(
-    report: Report, articles: Iterable[Article], failures: dict[str, str], done: set[str]
+    report: Report, articles: Iterable[Article], failures: dict[str, str], done: Set[str]
 ) -> Report:
     """``report`` with every source that gave no extraction listed as failed, with why."""
     for article in articles:

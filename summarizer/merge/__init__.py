@@ -126,6 +126,11 @@ class Merger:
         self._withheld: list[Evidence] = []
         self.taken_again = 0  # candidates the last add took again (besides the new ones)
 
+    @property
+    def merged(self) -> frozenset[str]:
+        """The ids of the articles whose extractions were added."""
+        return frozenset(self._merged)
+
     def add(
         self, extractions: Sequence[ArticleExtraction], articles: Sequence[Article] = ()
     ) -> Report:

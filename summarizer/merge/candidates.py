@@ -258,6 +258,12 @@ def candidates(
     return out, None
 
 
+def _date_from(cand: Candidate, day: date, what: str) -> None:
+    """Dates ``cand`` to ``day``, which ``what`` it names and its publication day say."""
+    cand.day, cand.precision = day, Precision.day
+    cand.filled = [*(cand.filled or []), f"date {day} from {what} and the publication day"]
+
+
 def _on_or_before(day: date, month: int, day_of_month: int) -> date | None:
     """The last ``month``/``day_of_month`` on or before ``day`` (this year's or last)."""
     for year in (day.year, day.year - 1):
@@ -321,17 +327,13 @@ def _candidate(
         # "on Thursday" in an article of that Thursday, or of the Friday after: that day
         back = (published.weekday() - WEEKDAYS.index(cand.weekday)) % 7
         if back <= 1:
-            cand.day, cand.precision = published - timedelta(days=back), Precision.day
-            cand.filled = [*(cand.filled or []), f"date {cand.day} from the weekday and the"
-                           " publication day"]  # fmt: skip
+            _date_from(cand, published - timedelta(days=back), "the weekday")
     if cand.day is None and cand.month_day and published:
         # "on June 11" in an article of that day or the week after: that day (one further
         # from the publication may be another's: "before the July 4 election")
         when = _on_or_before(published, *cand.month_day)
         if when is not None and (published - when).days <= 7:
-            cand.day, cand.precision = when, Precision.day
-            cand.filled = [*(cand.filled or []), f"date {when} from the day of the month and"
-                           " the publication day"]  # fmt: skip
+            _date_from(cand, when, "the day of the month")
     if cand.day and cand.precision is Precision.day:
         cand.month_day = (cand.day.month, cand.day.day)
     return cand

@@ -204,10 +204,9 @@ class Texts:
         initials both give ("NATO", "G7") and the words both give that are rare in the
         language itself (``UNCOMMON_ZIPF``: "gavi", "apulia", "ramstein"; not "summit",
         "pledging" or "ukraine")."""
-        if (rare := self._rare()) is None:
-            shared = event_words(a) & event_words(b)
-            return sorted((initials(a) & initials(b)) | {w for w in shared if _uncommon(w)})
         shared = event_words(a) & event_words(b)
+        if (rare := self._rare()) is None:
+            return sorted((initials(a) & initials(b)) | {w for w in shared if _uncommon(w)})
         df = self.name_df
         return sorted((w for w in shared if df[w] <= rare), key=lambda w: (df[w], w))
 
