@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from summarizer.assemble import Assembly, event_from_text
 from summarizer.errors import ExtractionError, LLMError, SummarizerError, TruncatedOutputError
@@ -46,6 +46,8 @@ from summarizer.pricing import call_cost
 from summarizer.schemas import Article, ArticleExtraction, DraftPledge, ExtractOutput, Usage
 from summarizer.sentences import split_sentences
 from summarizer.settings import Settings
+
+_USAGE = TypeAdapter(Usage)  # a dataclass: read and written through an adapter
 
 ROOT = Path(__file__).resolve().parent.parent
 _ERRORS: dict[str, type[LLMError]] = {
@@ -84,14 +86,14 @@ class Answers:
             self.asked += 1
             try:
                 answer, usage = self.llm.complete(messages, model, budget=10**6, max_tokens=cap)
-                row = ("answer", answer.model_dump_json(), usage.model_dump_json())
+                row = ("answer", answer.model_dump_json(), _USAGE.dump_json(usage).decode())
             except (ExtractionError, TruncatedOutputError) as exc:
                 usage = exc.usage if isinstance(exc.usage, Usage) else Usage()
-                row = (type(exc).__name__, str(exc), usage.model_dump_json())
+                row = (type(exc).__name__, str(exc), _USAGE.dump_json(usage).decode())
             self.db.execute("INSERT INTO answers VALUES (?, ?, ?, ?)", (key, *row))
             self.db.commit()
         kind, body, usage_json = row
-        usage = Usage.model_validate_json(usage_json)
+        usage = _USAGE.validate_json(usage_json)
         if kind == "answer":
             return model.model_validate_json(body), usage
         return _ERRORS[kind](body, usage)

@@ -200,7 +200,11 @@ class SentenceAnswer(BaseModel):
 # --------------------------------------------------------------------------- reported
 
 
-class Evidence(BaseModel):
+# A slotted dataclass, as the report's parts are (below): an extraction has a dozen, a large
+# store millions, and a model's instance dict and set of fields would add two objects to
+# each for the garbage collector to walk. In JSON and the JSON Schema it is the same.
+@dataclass(slots=True, kw_only=True)
+class Evidence:
     """A span of an article that supports a value: ``text[start:end]``.
 
     ``alignment`` says how the span was found; ``missing`` keeps the claim with no offsets.
@@ -211,12 +215,13 @@ class Evidence(BaseModel):
     start: int | None = None
     end: int | None = None
     alignment: Alignment
-    field: str = Field("record", description="The value this span supports")
-    sentence: int | None = Field(None, description="1-based sentence number, when cited")
+    field: Annotated[str, Field(description="The value this span supports")] = "record"
+    sentence: Annotated[int | None, Field(description="1-based sentence number, when cited")] = None
 
 
-class DateValue(BaseModel):
-    text: str = Field(description="As written")
+@dataclass(slots=True, kw_only=True)  # as Evidence: one for each event of an extraction
+class DateValue:
+    text: Annotated[str, Field(description="As written")]
     value: date | None = None
     precision: Precision | None = None
 
@@ -271,7 +276,8 @@ class Pledge(BaseModel):
     flags: list[str] = Field(default_factory=list, description="Why it is not confirmed")
 
 
-class Usage(BaseModel):
+@dataclass(slots=True, kw_only=True)  # as Evidence: one for each extraction
+class Usage:
     """Tokens and calls spent on one article, re-asks and retries included."""
 
     calls: int = 0
@@ -280,9 +286,10 @@ class Usage(BaseModel):
     reasks: int = 0
     retries: int = 0
     seconds: float = 0.0
-    call_tokens: list[tuple[int, int]] = Field(
-        default_factory=list, description="(prompt, completion) tokens of each call, in order"
-    )
+    call_tokens: Annotated[
+        list[tuple[int, int]],
+        Field(description="(prompt, completion) tokens of each call, in order"),
+    ] = field(default_factory=list)
 
     @property
     def total_tokens(self) -> int:
