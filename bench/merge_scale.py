@@ -53,6 +53,7 @@ import subprocess
 import sys
 import time
 import timeit
+from dataclasses import replace
 from datetime import date, timedelta
 
 from summarizer.merge import Merger, merge
@@ -119,8 +120,8 @@ def undated(
             quote = re.sub(r" on \w+ \d\d, \d{4}", "", event.evidence[0].quote)
             text = text.replace(event.evidence[0].quote, quote)
             ev = _ev(x.article_id, quote, 0)
-            event = event.model_copy(update={"date": None, "evidence": [ev]})
-            pledges = [p.model_copy(update={"evidence": [ev]}) for p in x.pledges]
+            event = replace(event, date=None, evidence=[ev])
+            pledges = [replace(p, evidence=[ev]) for p in x.pledges]
             x = x.model_copy(update={"events": [event], "pledges": pledges})
         published = day + timedelta(days=rng.randrange(3))
         out_x.append(x)

@@ -28,6 +28,7 @@ import json
 import sqlite3
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +150,7 @@ def _from_gold(article: Article, gold: Gold, background: bool = False) -> Articl
     )
     # the gold's actor ids are canonical already
     pledges = [
-        p.model_copy(update={"actor_id": d.actor, "actor_country": None})
+        replace(p, actor_id=d.actor, actor_country=None)
         for p, d in zip(extraction.pledges, drafts, strict=True)
     ]
     return extraction.model_copy(update={"pledges": pledges})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import sys
 import time
+from dataclasses import replace
 
 from merge_scale import _interpreter_us, synthetic
 
@@ -31,9 +32,7 @@ def main(args: list[str]) -> int:
     data = []
     for x in synthetic(n):
         pledges = [
-            p.model_copy(
-                update={"quantity": parse_quantity(rng.choice(FIGURES).format(rng.randint(1, 900)))}
-            )
+            replace(p, quantity=parse_quantity(rng.choice(FIGURES).format(rng.randint(1, 900))))
             for p in x.pledges
         ]
         data.append(x.model_copy(update={"pledges": pledges}))

@@ -244,26 +244,34 @@ class CountClaim(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
-class Event(BaseModel):
-    id: str = Field(description="<article id>#<ref>")
+@dataclass(slots=True, kw_only=True)  # as Evidence: one for each event of an extraction
+class Event:
+    id: Annotated[str, Field(description="<article id>#<ref>")]
     name: str
     kind: EventKind
     date: DateValue | None = None
     location: str | None = None
     host: str | None = None
-    participants: list[str] = Field(default_factory=list)
-    counts: list[CountClaim] = Field(default_factory=list)
-    evidence: list[Evidence] = Field(default_factory=list)
-    confirmed: bool = Field(True, description="Every value's evidence was found in the article")
-    flags: list[str] = Field(default_factory=list, description="Why it is not confirmed")
-
-
-class Pledge(BaseModel):
-    actor: str = Field(description="As the article names it")
-    actor_id: str | None = Field(
-        None, description="Canonical: ISO alpha-3, org:..., person:... or name:..."
+    participants: list[str] = field(default_factory=list)
+    counts: list[CountClaim] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    confirmed: Annotated[
+        bool, Field(description="Every value's evidence was found in the article")
+    ] = True
+    flags: Annotated[list[str], Field(description="Why it is not confirmed")] = field(
+        default_factory=list
     )
-    actor_country: str | None = Field(None, description="ISO alpha-3 of the actor's country")
+
+
+@dataclass(slots=True, kw_only=True)  # as Evidence: one for each pledge of an extraction
+class Pledge:
+    actor: Annotated[str, Field(description="As the article names it")]
+    actor_id: Annotated[
+        str | None, Field(description="Canonical: ISO alpha-3, org:..., person:... or name:...")
+    ] = None
+    actor_country: Annotated[
+        str | None, Field(description="ISO alpha-3 of the actor's country")
+    ] = None
     commitment_type: CommitmentType
     description: str
     status: PledgeStatus
@@ -271,9 +279,13 @@ class Pledge(BaseModel):
     quantity: Quantity | None = None
     conditions: str | None = None
     event_id: str | None = None
-    evidence: list[Evidence] = Field(default_factory=list)
-    confirmed: bool = Field(True, description="Every value's evidence was found in the article")
-    flags: list[str] = Field(default_factory=list, description="Why it is not confirmed")
+    evidence: list[Evidence] = field(default_factory=list)
+    confirmed: Annotated[
+        bool, Field(description="Every value's evidence was found in the article")
+    ] = True
+    flags: Annotated[list[str], Field(description="Why it is not confirmed")] = field(
+        default_factory=list
+    )
 
 
 @dataclass(slots=True, kw_only=True)  # as Evidence: one for each extraction

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -385,9 +386,7 @@ def test_among_few_articles_a_name_word_rare_in_any_news_names_their_event() -> 
                    "bakers cheered.", "Donors back Gavi")  # fmt: skip
     a3, x3 = _bare("a3", "In Brussels on Wednesday, Japan's envoy pledged aid for hospitals. Cyclists and "
                    "bakers cheered.", "Donors back vaccines")  # fmt: skip
-    x4 = x1.model_copy(
-        update={"events": [x1.events[0].model_copy(update={"name": "Vaccines summit opens"})]}
-    )
+    x4 = x1.model_copy(update={"events": [replace(x1.events[0], name="Vaccines summit opens")]})
     report = merge([x1, x2], [a1, a2])
     assert [e.articles for e in report.events] == [["a1", "a2"]]
     assert "both names say gavi" in report.events[0].decisions[1]

@@ -8,6 +8,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import cache, lru_cache
 
 import pycountry
@@ -174,10 +175,7 @@ def _split(p: Pledge) -> list[Pledge]:
     """ "France and the UK" pledging together becomes one pledge per country."""
     if not (countries := _countries(p.actor)):  # most pledges
         return [p]
-    return [
-        p.model_copy(update={"actor": a.name, "actor_id": a.id, "actor_country": a.id})
-        for a in countries
-    ]
+    return [replace(p, actor=a.name, actor_id=a.id, actor_country=a.id) for a in countries]
 
 
 def reconcile_pledges(cluster: Cluster, event_id: str) -> tuple[list[ReportPledge], list[Conflict]]:
