@@ -244,6 +244,10 @@ class CountClaim(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
 
 
+Confirmed = Annotated[bool, Field(description="Every value's evidence was found in the article")]
+Flags = Annotated[list[str], Field(description="Why it is not confirmed")]
+
+
 @dataclass(slots=True, kw_only=True)  # as Evidence: one for each event of an extraction
 class Event:
     id: Annotated[str, Field(description="<article id>#<ref>")]
@@ -255,12 +259,8 @@ class Event:
     participants: list[str] = field(default_factory=list)
     counts: list[CountClaim] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
-    confirmed: Annotated[
-        bool, Field(description="Every value's evidence was found in the article")
-    ] = True
-    flags: Annotated[list[str], Field(description="Why it is not confirmed")] = field(
-        default_factory=list
-    )
+    confirmed: Confirmed = True
+    flags: Flags = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)  # as Evidence: one for each pledge of an extraction
@@ -280,12 +280,8 @@ class Pledge:
     conditions: str | None = None
     event_id: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
-    confirmed: Annotated[
-        bool, Field(description="Every value's evidence was found in the article")
-    ] = True
-    flags: Annotated[list[str], Field(description="Why it is not confirmed")] = field(
-        default_factory=list
-    )
+    confirmed: Confirmed = True
+    flags: Flags = field(default_factory=list)
 
 
 @dataclass(slots=True, kw_only=True)  # as Evidence: one for each extraction
