@@ -6,6 +6,8 @@ event the article reports); this module decides what of it to believe, from the 
 * an actor is resolved with ``normalize`` and kept only when it is a country, an
   organisation, a person who speaks for one, or an unnamed set of countries, and only when
   the asked sentence (or the one before it) names it;
+* a figure the sentence gives as what many gave together ("donors pledged over $3 billion",
+  "$3 billion in aid was pledged") is not a named country's pledge;
 * "France and Germany pledged" is one pledge per country;
 * a recipient is not a giver: an actor the sentence names only after "to", "for", "in",
   "against" ... ("$5 billion to Ukraine", "sanctions on Russia") is dropped;
@@ -240,6 +242,29 @@ _NUMBERISH = re.compile(
 )
 
 
+# a figure many gave together: "Foreign donors pledged over $3 billion", "pledges of more than
+# $3 billion", "$3 billion in aid was pledged" (not "by" whom)
+_TO_FIGURE = (  # what may stand between the verb and the figure, up to it
+    r"(?:(?:a\s+total\s+of|more\s+than|over|nearly|almost|about|around|some|roughly"
+    r"|at\s+least)\s+)?$"
+)
+_TOGETHER_BEFORE = re.compile(
+    r"\b(?P<who>(?:(?:the\s+)?(?:international|foreign|other|western|arab|gulf|world)\s+)?"
+    r"(?:donors|donor\s+(?:countries|nations|governments)|participants"
+    r"|(?:the\s+)?international\s+community))\s+(?:\w+\s+){0,3}?"
+    r"(?:pledged|committed|promised|raised|gave|offered|announced|mobili[sz]ed)\s+" + _TO_FIGURE,
+    re.IGNORECASE,
+)
+_PLEDGES_OF = re.compile(r"\bpledges\s+(?:of|totall?ing|worth)\s+" + _TO_FIGURE, re.IGNORECASE)
+_GIVEN_AFTER = re.compile(
+    r"\s*(?:\([^)]*\)\s*)?(?:(?:in|of)\s+(?:\w+\s+){0,2}?)?"
+    r"(?:was|were|has\s+been|have\s+been|had\s+been|will\s+be|would\s+be|could\s+be)\s+"
+    r"(?:\w+\s+)?(?:pledged|raised|mobili[sz]ed|committed|promised|collected)\b(?!\s+by\b)",
+    re.IGNORECASE,
+)
+_SPEAKS = re.compile(r"[\w .'’-]{0,30}?\b(?:said|says|announced|stated|added|told)\b")
+
+
 @dataclass(frozen=True)
 class Assembly:
     """Which of the code-side stages run (all, normally; the quality bench turns some off
@@ -261,6 +286,7 @@ class Assembly:
     split_joint: bool = True
     speaker: bool = True
     subject: bool = True
+    together: bool = True
 
 
 @dataclass
@@ -322,6 +348,27 @@ def made_earlier(clause: str, year: int | None, month: int | None = None) -> boo
     return month is not None and any(
         _MONTH_NAMES.index(m.lower()) + 1 < month for m in _IN_MONTH.findall(clause)
     )
+
+
+def _given_together(text: str, figure: str, spoken: list[int]) -> str | None:
+    """Who gave ``figure`` when the sentence gives it as what many gave together: the
+    collective as written ("Foreign donors pledged over $3 billion"), or "" when it names
+    none ("pledges of more than $3 billion", "$3 billion in aid was pledged", not "by"
+    whom); ``None`` when it is one giver's. ``spoken`` are where the sentence names the
+    asked giver: "Japan said 5 billion yen will be provided" is Japan's."""
+    at = text.lower().find(figure.lower())
+    if at < 0:
+        return None
+    before = text[:at]
+    if m := _TOGETHER_BEFORE.search(before):
+        return m.group("who")
+    if _PLEDGES_OF.search(before):
+        return ""
+    if _GIVEN_AFTER.match(text, at + len(figure)) and not any(
+        s < at and _SPEAKS.match(text, s) for s in spoken
+    ):
+        return ""
+    return None
 
 
 def _segment(text: str, start: int, others: list[int]) -> str:
@@ -422,6 +469,18 @@ def _one(
         return
     text = c.sentence.text
     here = _mentions(text, resolved, written, people)
+    together = (
+        _given_together(text, asked.quantity, here)
+        if options.together and asked.quantity and resolved.kind != "group"
+        else None
+    )
+    if together == "":  # the donors', and no sentence names them: not a pledge of its own
+        work.warnings.append(f"dropped {what}: {asked.quantity!r} is what many gave together")
+        return
+    if together is not None:
+        work.warnings.append(f"moved {what}: {asked.quantity!r} is what {together} gave together")
+        _one(work, c, asked, together, partners)
+        return
     before = _mentions(c.previous.text, resolved, written, people) if c.previous else []
     if options.named and not here and not before:
         work.warnings.append(f"dropped {what}: the sentence does not name it")

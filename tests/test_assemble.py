@@ -314,3 +314,60 @@ def test_military_hubs_a_country_will_establish_are_basing() -> None:
 def test_a_pledge_made_before_the_event_is_told_by_its_clause(clause: str, earlier: bool) -> None:
     # the event: June 2025
     assert made_earlier(clause, 2025, 6) is earlier
+
+
+def test_a_figure_donors_gave_together_is_theirs_not_the_hosts() -> None:
+    text = (
+        "Donors met in Oslo on Monday to raise aid for Yemen. "
+        "Foreign donors pledged over $3 billion for Yemen at the meeting Norway hosted."
+    )
+    asked = {2: [_asked("Norway", "money", quantity="$3 billion")]}
+    got, warnings = _assembled(text, asked), _run_warnings(text, asked)
+    assert [(p.actor, p.quantity) for p in got.pledges] == [("Foreign donors", "$3 billion")]
+    assert any("'Norway'" in w and "gave together" in w for w in warnings)
+    off = _assembled(text, asked, options=Assembly(together=False))
+    assert [p.actor for p in off.pledges] == ["Norway"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure"),
+    [
+        ("Norway said its partners had gathered pledges of more than $3 billion for Yemen.",
+         "$3 billion"),
+        ("At the Oslo meeting, which Norway hosted, more than $3 billion in aid was pledged.",
+         "more than $3 billion"),
+        ("Norway chaired the meeting, at which $3 billion will be committed to Yemen.",
+         "$3 billion"),
+    ],
+)  # fmt: skip
+def test_a_figure_many_gave_together_with_no_giver_named_is_no_ones_pledge(
+    sentence: str, figure: str
+) -> None:
+    text = "Donors met in Oslo on Monday to raise aid for Yemen. " + sentence
+    asked = {2: [_asked("Norway", "money", quantity=figure)]}
+    assert _assembled(text, asked).pledges == []
+    assert any("what many gave together" in w for w in _run_warnings(text, asked))
+    off = _assembled(text, asked, options=Assembly(together=False))
+    assert [p.actor for p in off.pledges] == ["Norway"]
+
+
+def _run_warnings(text: str, answers: dict[int, list[AskedPledge]]) -> list[str]:
+    sentences = split_sentences(text)
+    candidates = [Candidate(s, b, ()) for b, s in zip([None, *sentences], sentences, strict=False)]
+    asked = [(candidates[n - 1], SentenceAnswer(pledges=p)) for n, p in answers.items()]
+    return assemble(None, sentences, people_in(text), asked)[1]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Norway pledged $3 billion for Yemen, a record for the country.",
+        "Norway said $3 billion would be committed to Yemen over five years.",
+        "The $3 billion was pledged by Norway alone.",
+        "Donors welcomed the news as Norway pledged $3 billion for Yemen.",
+    ],
+)
+def test_one_givers_figure_stays_its_own(sentence: str) -> None:
+    text = "Donors met in Oslo on Monday to raise aid for Yemen. " + sentence
+    got = _assembled(text, {2: [_asked("Norway", "money", quantity="$3 billion")]})
+    assert [(p.actor, p.quantity) for p in got.pledges] == [("Norway", "$3 billion")]
