@@ -352,10 +352,10 @@ def made_earlier(clause: str, year: int | None, month: int | None = None) -> boo
 
 def _given_together(text: str, figure: str, spoken: list[int]) -> str | None:
     """Who gave ``figure`` when the sentence gives it as what many gave together: the
-    collective as written ("Foreign donors pledged over $3 billion"), or "" when it names
-    none ("pledges of more than $3 billion", "$3 billion in aid was pledged", not "by"
-    whom); ``None`` when it is one giver's. ``spoken`` are where the sentence names the
-    asked giver: "Japan said 5 billion yen will be provided" is Japan's."""
+    collective as written ("Foreign donors pledged over $3 billion"), else "donors" ("pledges
+    of more than $3 billion", "$3 billion in aid was pledged", not "by" whom); ``None`` when
+    it is one giver's. ``spoken`` are where the sentence names the asked giver: "Japan said
+    5 billion yen will be committed" is Japan's."""
     at = text.lower().find(figure.lower())
     if at < 0:
         return None
@@ -363,11 +363,11 @@ def _given_together(text: str, figure: str, spoken: list[int]) -> str | None:
     if m := _TOGETHER_BEFORE.search(before):
         return m.group("who")
     if _PLEDGES_OF.search(before):
-        return ""
+        return "donors"
     if _GIVEN_AFTER.match(text, at + len(figure)) and not any(
         s < at and _SPEAKS.match(text, s) for s in spoken
     ):
-        return ""
+        return "donors"
     return None
 
 
@@ -474,10 +474,7 @@ def _one(
         if options.together and asked.quantity and resolved.kind != "group"
         else None
     )
-    if together == "":  # the donors', and no sentence names them: not a pledge of its own
-        work.warnings.append(f"dropped {what}: {asked.quantity!r} is what many gave together")
-        return
-    if together is not None:
+    if together is not None:  # kept only where a sentence names them, as any giver
         work.warnings.append(f"moved {what}: {asked.quantity!r} is what {together} gave together")
         _one(work, c, asked, together, partners)
         return

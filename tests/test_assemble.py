@@ -340,15 +340,23 @@ def test_a_figure_donors_gave_together_is_theirs_not_the_hosts() -> None:
          "$3 billion"),
     ],
 )  # fmt: skip
-def test_a_figure_many_gave_together_with_no_giver_named_is_no_ones_pledge(
+def test_a_figure_many_gave_together_with_no_giver_named_is_the_donors_where_named(
     sentence: str, figure: str
 ) -> None:
-    text = "Donors met in Oslo on Monday to raise aid for Yemen. " + sentence
     asked = {2: [_asked("Norway", "money", quantity=figure)]}
-    assert _assembled(text, asked).pledges == []
-    assert any("what many gave together" in w for w in _run_warnings(text, asked))
+    # the donors are named in the sentence before: theirs, citing both sentences
+    text = "Donors met in Oslo on Monday to raise aid for Yemen. " + sentence
+    assert [(p.actor, p.quantity, p.s) for p in _assembled(text, asked).pledges] == [
+        ("donors", figure, [1, 2])
+    ]
     off = _assembled(text, asked, options=Assembly(together=False))
     assert [p.actor for p in off.pledges] == ["Norway"]
+    # named nowhere: no one's pledge
+    text = "Ministers met in Oslo on Monday to raise aid for Yemen. " + sentence
+    assert _assembled(text, asked).pledges == []
+    warnings = _run_warnings(text, asked)
+    assert any("'Norway'" in w and "what donors gave together" in w for w in warnings)
+    assert any("'donors'" in w and "does not name it" in w for w in warnings)
 
 
 def _run_warnings(text: str, answers: dict[int, list[AskedPledge]]) -> list[str]:
