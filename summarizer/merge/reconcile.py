@@ -140,6 +140,8 @@ def _reconcile_status(
 
 def most_common(values: list[str]) -> str:
     """The most frequent value; the longest, then the first in order, among equals."""
+    if len(values) == 1:  # most fields of most pledges: one article gives them
+        return values[0]
     counts = Counter(values)
     return max(counts, key=lambda v: (counts[v], len(v)))
 
