@@ -287,6 +287,7 @@ class Assembly:
     speaker: bool = True
     subject: bool = True
     together: bool = True
+    continued: bool = True
 
 
 @dataclass
@@ -528,7 +529,7 @@ def _one(
     pledge = DraftPledge(
         actor=written,
         type=kind,
-        what=_clause(text, here[0] if here else 0),
+        what=_clause(text, here[0]) if here else _what_before(c, before, resolved, actor, work),
         status=status,
         quantity=quantity,
         conditions=conditions,
@@ -565,6 +566,50 @@ def _subject(work: _Work, c: Candidate, asked: AskedPledge) -> None:
     name = c.sentence.text[start:end]
     work.warnings.append(f"tried the subject {name!r} (sentence [{c.sentence.number}])")
     _one(work, c, asked, name, frozenset({actor.id}))
+
+
+# words that take up several givers of the sentence before: "the two countries", "both"
+_BACK_TO_MANY = re.compile(
+    r"\b(?:they|both|the (?:two|three|four) (?:countries|nations|leaders|governments)"
+    r"|(?:their|the) (?:countries|nations|governments))\b",
+    re.IGNORECASE,
+)
+
+
+def _what_before(
+    c: Candidate, before: list[int], resolved: Actor, giver: Actor, work: _Work
+) -> str:
+    """The description of a pledge whose giver only the sentence before names: the sentence
+    itself when it goes on about that giver ("He also pledged ..."), else, when it opens with
+    another giver ("Meloni and Tusk said ... not contribute troops. Merz said Germany could
+    ..."), the giver's own clause in the sentence that names it: the words shown for a pledge
+    are the giver's."""
+    text = c.sentence.text
+    if not (c.previous and before and work.options.continued) or resolved.kind == "group":
+        return _clause(text, 0)  # "Donors met ... Norway said its partners gave ...": theirs
+    subject = _opening_giver(text, work.people, resolved, giver)
+    if subject is None or _BACK_TO_MANY.search(text):  # "Starmer said the two countries ..."
+        return _clause(text, 0)
+    work.warnings.append(
+        f"described {resolved.name!r} from sentence [{c.previous.number}]: sentence"
+        f" [{c.sentence.number}] opens with {subject!r}"
+    )
+    return _clause(c.previous.text, before[0])
+
+
+def _opening_giver(
+    text: str, people: dict[str, Actor], resolved: Actor, giver: Actor
+) -> str | None:
+    """The giver ``text`` opens with, as written, when it is another than ``resolved`` (or
+    ``giver``, whom it stands for)."""
+    found = actors_in(text, people)
+    if not found or not _OPENS.match(text[: found[0][0]]):
+        return None
+    start, end, opener = found[0]
+    gives = _giver(opener)
+    if gives is None or opener.id == resolved.id or gives.id in (resolved.id, giver.id):
+        return None
+    return text[start:end]
 
 
 def _others(c: Candidate, actor: Actor) -> list[tuple[int, int, Actor]]:

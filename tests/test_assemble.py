@@ -379,3 +379,30 @@ def test_one_givers_figure_stays_its_own(sentence: str) -> None:
     text = "Donors met in Oslo on Monday to raise aid for Yemen. " + sentence
     got = _assembled(text, {2: [_asked("Norway", "money", quantity="$3 billion")]})
     assert [(p.actor, p.quantity) for p in got.pledges] == [("Norway", "$3 billion")]
+
+
+def test_a_giver_named_only_before_a_sentence_that_opens_with_another_is_described_there() -> None:
+    text = (
+        "Leaders met in Paris on Tuesday. Italy and Poland said they would not send troops. "
+        "Germany said it could support a multinational force. It also offered training. "
+        "France hosted British Prime Minister Keir Starmer. Starmer said the two countries would set up hubs."
+    )
+    asked = {
+        3: [_asked("Italy", "troops", "declined"), _asked("Germany", "troops", "conditional")],
+        4: [_asked("Germany", "training")],
+        6: [_asked("France", "basing")],
+    }
+    draft, warnings = _run(asked, text=text)
+    kept = {(p.actor, p.type.value): p for p in draft.pledges}
+    # sentence 3 is Germany's: Italy's refusal (the model's, citing both sentences) is told
+    # in the words of the sentence that names Italy, not in Germany's
+    italy = kept[("Italy", "troops")]
+    assert (italy.s, italy.what) == ([2, 3], "Italy and Poland said they would not send troops.")
+    assert any("'Italy'" in w and "opens with 'Germany'" in w for w in warnings)
+    # a sentence that goes on with a pronoun, or takes up both givers, is theirs
+    assert kept[("Germany", "training")].what == "It also offered training."
+    assert kept[("France", "basing")].what.startswith("Starmer said the two countries")
+    # with the check off, Italy's refusal is told in Germany's words
+    off, _ = _run(asked, Assembly(continued=False), text=text)
+    italy = {(p.actor, p.type.value): p for p in off.pledges}[("Italy", "troops")]
+    assert italy.what == "Germany said it could support a multinational force."
