@@ -149,6 +149,21 @@ _GIVING = re.compile(
 _AND_GIVES = re.compile(r"\band\s+(?:\w+\s+){0,2}?" + _GIVING.pattern, re.IGNORECASE)
 
 
+# the actor's verb is a conversation ("Trump spoke with Zelensky to discuss sanctions and air
+# defence needs"): what they talked about is not what they committed to
+_TALKS = re.compile(
+    r"[\w’'.-]+(?:\s+[A-Z][\w’'.-]*)*\s+(?:[a-z]+\s+)?"  # "Norway's Store", "also"
+    r"(?:spoke|speaks|talked|talks|phoned|met|meets|held (?:talks|a call|a meeting))\b"
+)
+
+
+def _only_talks(text: str, start: int) -> bool:
+    """Whether the actor named at ``start`` only talks with someone (``_TALKS``), and does
+    not also commit ("Macron met Zelensky and pledged ...", "..., promising ...")."""
+    m = _TALKS.match(text, start)
+    return m is not None and not _AND_COMMITS.search(text, m.end())
+
+
 def _sizes_a_need(text: str, start: int) -> bool:
     """Whether the actor named at ``start`` estimates a need (``_ASSESSING``) and does not
     also give ("the World Bank estimated the cost at $486 billion and pledged $1 billion"
@@ -208,6 +223,9 @@ _AMOUNT = re.compile(
     r"|\b\d[\d,.]*\s+(?:\w+\s+)?(?:troops|soldiers|tanks|jets|missiles|drones|vehicles|systems)",
     re.IGNORECASE,
 )
+
+
+_AND_COMMITS = re.compile(r"(?:\band|,)\s+(?:\w+\s+){0,2}?" + _VERB.pattern, re.IGNORECASE)
 
 
 def _gives(clause: str, sentence: str) -> bool:
@@ -282,6 +300,7 @@ class Assembly:
     not_recipient: bool = True
     receiving_verbs: bool = True
     assessing_verbs: bool = True
+    talking_verbs: bool = True
     status_from_text: bool = True
     split_joint: bool = True
     speaker: bool = True
@@ -507,6 +526,9 @@ def _one(
         return
     if options.assessing_verbs and here and all(_sizes_a_need(text, s) for s in here):
         work.warnings.append(f"dropped {what}: it estimates a need, it does not give")
+        return
+    if options.talking_verbs and here and all(_only_talks(text, s) for s in here):
+        work.warnings.append(f"dropped {what}: it talks with someone, it does not give")
         return
     if options.giving_clause and here and not _gives(clause, text):
         work.warnings.append(f"dropped {what}: its clause states no commitment")
