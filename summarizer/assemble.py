@@ -90,7 +90,7 @@ _KIND_WORDS: dict[CommitmentType, re.Pattern[str]] = {
     kind: re.compile(pattern, re.IGNORECASE)
     for kind, pattern in {
         CommitmentType.money: r"[$€£¥]|\b(?:million|billion|bn|euros?|dollars?|pounds?|yen|funds?"
-        r"|funding|financ\w*|aid|loans?|grants?|budget|contribut\w*|donat\w*|Millionen|Milliarden)\b",
+        r"|funding|financ\w*|aid|loans?|grants?|budget|Millionen|Milliarden)\b",
         CommitmentType.weapons: r"\b(?:weapons?|arms|missiles?|rockets?|munitions?|ammunition"
         r"|shells?|artillery|howitzers?|tanks?|jets?|F-16s?|fighters?|aircraft|drones?"
         r"|air[- ]defen[cs]e|Patriots?|launchers?|rifles?|guns?)\b",
@@ -107,10 +107,21 @@ _KIND_WORDS: dict[CommitmentType, re.Pattern[str]] = {
 }
 
 
+# giving money, when the clause names nothing else it gives: "contribute to the fund", not
+# "contribute troops" or "donate ambulances"
+_GIVES_MONEY = re.compile(r"\b(?:contribut\w*|donat\w*)", re.IGNORECASE)
+
+
 def _supported(kind: CommitmentType, text: str) -> bool:
     """Whether ``text`` speaks of that kind of thing (diplomatic and other: always)."""
     pattern = _KIND_WORDS.get(kind)
-    return pattern is None or bool(pattern.search(text))
+    if pattern is None or pattern.search(text):
+        return True
+    return (
+        kind is CommitmentType.money
+        and _GIVES_MONEY.search(text) is not None
+        and not any(p.search(text) for k, p in _KIND_WORDS.items() if k is not kind)
+    )
 
 
 # which kind a commitment is when the model's kind is not what the sentence speaks of

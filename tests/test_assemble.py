@@ -175,6 +175,22 @@ def test_sanctions_imposed_on_makers_of_arms_parts_are_sanctions() -> None:
     assert [p.type.value for p in kept.pledges] == ["weapons"]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Italy said it would not contribute troops to the mission.", "troops"),
+        ("Italy will donate ambulances and generators.", "equipment"),
+        ("Italy will contribute to the reconstruction of the port.", "money"),
+        ("Italy will contribute $5 million in troops' pay.", "money"),
+    ],
+)
+def test_contributing_or_donating_is_money_only_when_nothing_else_is_given(
+    sentence: str, kind: str
+) -> None:
+    got = _assembled(sentence, {1: [_asked("Italy", "money")]})
+    assert [p.type.value for p in got.pledges] == [kind]
+
+
 def test_an_actor_that_secures_or_receives_money_is_not_a_giver() -> None:
     text = "Gavi, the vaccine alliance, secured $9 billion from donors on Wednesday."
     assert _assembled(text, {1: [_asked("Gavi", "money", quantity="$9 billion")]}).pledges == []
