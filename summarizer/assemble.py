@@ -61,8 +61,8 @@ _RECEIVING = re.compile(
 )
 # what follows an actor that sizes a need rather than meets it: "The United Nations had
 # estimated the needs at $400 million", "a report by the NGO ... (UUSC) estimates"
-_ASSESSING = re.compile(
-    r"[\w’'.-]+(?:\s+[A-Z][\w’'.-]*)*\)?(?:\s*\([^)]{1,30}\))?\s+(?:\w+\s+){0,2}?"
+_ASSESSING = re.compile(  # a name of capitalised words, then the verb within two words
+    r"[\w’'.-]+(?:\s+(?-i:[A-Z])[\w’'.-]*)*\)?(?:\s*\([^)]{1,30}\))?\s+(?:\w+\s+){0,2}?"
     r"(?:estimat\w*|forecast\w*|calculat\w*|assess\w*|projects|projected)\b",
     re.IGNORECASE,
 )

@@ -159,6 +159,10 @@ def test_an_actor_that_estimates_a_need_is_not_a_giver() -> None:
     text = "The World Bank estimated the cost at $486 billion and pledged $1 billion."
     got = _assembled(text, {1: [_asked("World Bank", "money", quantity="$1 billion")]})
     assert [p.actor for p in got.pledges] == ["World Bank"]
+    # one that gives what others estimate the worth of gives
+    text = "Japan pledged more aid which analysts estimated would rebuild the port."
+    got = _assembled(text, {1: [_asked("Japan", "money")]})
+    assert [p.actor for p in got.pledges] == ["Japan"]
 
 
 def test_sanctions_imposed_on_makers_of_arms_parts_are_sanctions() -> None:
