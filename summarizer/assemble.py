@@ -161,16 +161,19 @@ _AND_GIVES = re.compile(r"\band\s+(?:\w+\s+){0,2}?" + _GIVING.pattern, re.IGNORE
 
 
 # the actor's verb is a conversation ("Trump spoke with Zelensky to discuss sanctions and air
-# defence needs"): what they talked about is not what they committed to
+# defence needs") or a call on others ("urged Europe to halt its oil purchases"): what they
+# talked about, or want others to do, is not what they committed to
 _TALKS = re.compile(
     r"[\w’'.-]+(?:\s+[A-Z][\w’'.-]*)*\s+(?:[a-z]+\s+)?"  # "Norway's Store", "also"
-    r"(?:spoke|speaks|talked|talks|phoned|met|meets|held (?:talks|a call|a meeting))\b"
+    r"(?:spoke|speaks|talked|talks|phoned|met|meets|held (?:talks|a call|a meeting)"
+    r"|urged|urges|called on|calls on|pressed|presses|appealed to|appeals to)\b"
 )
 
 
 def _only_talks(text: str, start: int) -> bool:
-    """Whether the actor named at ``start`` only talks with someone (``_TALKS``), and does
-    not also commit ("Macron met Zelensky and pledged ...", "..., promising ...")."""
+    """Whether the actor named at ``start`` only talks with someone or calls on them
+    (``_TALKS``), and does not also commit ("Macron met Zelensky and pledged ...", "...,
+    promising ...")."""
     m = _TALKS.match(text, start)
     return m is not None and not _AND_COMMITS.search(text, m.end())
 
@@ -539,7 +542,7 @@ def _one(
         work.warnings.append(f"dropped {what}: it estimates a need, it does not give")
         return
     if options.talking_verbs and here and all(_only_talks(text, s) for s in here):
-        work.warnings.append(f"dropped {what}: it talks with someone, it does not give")
+        work.warnings.append(f"dropped {what}: it talks with or calls on others, it does not give")
         return
     if options.giving_clause and here and not _gives(clause, text):
         work.warnings.append(f"dropped {what}: its clause states no commitment")
