@@ -164,7 +164,8 @@ _AND_GIVES = re.compile(r"\band\s+(?:\w+\s+){0,2}?" + _GIVING.pattern, re.IGNORE
 # defence needs") or a call on others ("urged Europe to halt its oil purchases"): what they
 # talked about, or want others to do, is not what they committed to
 _TALKS = re.compile(
-    r"[\w’'.-]+(?:\s+[A-Z][\w’'.-]*)*\s+(?:[a-z]+\s+)?"  # "Norway's Store", "also"
+    # the name, with a title ("NATO chief Jens Stoltenberg"), then "also" or the like
+    r"[\w’'.-]+(?:\s+(?:[A-Z][\w’'.-]*|[a-z]+(?:\s+[a-z]+)?(?=\s+[A-Z])))*\s+(?:[a-z]+\s+)?"
     r"(?:spoke|speaks|talked|talks|phoned|met|meets|held (?:talks|a call|a meeting)"
     r"|urged|urges|called on|calls on|pressed|presses|appealed to|appeals to)\b"
 )

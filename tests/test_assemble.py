@@ -435,6 +435,8 @@ def test_a_giver_named_only_before_a_sentence_that_opens_with_another_is_describ
         ("Norway met Sudan's leaders on Tuesday.", False),
         ("Norway urged its partners to send more aid to Sudan.", False),
         ("Norway called on donors to give $50 million.", False),
+        ("Norway's foreign minister Espen Eide urged donors to give more.", False),
+        ("Norway and Denmark pledged more aid and urged donors to act.", True),
         ("Norway urged donors to act and pledged $50 million.", True),
         ("Norway met Sudan's leaders and pledged $50 million.", True),
         ("Norway met Sudan's leaders on Tuesday, promising $50 million.", True),
