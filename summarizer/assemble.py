@@ -93,7 +93,7 @@ _KIND_WORDS: dict[CommitmentType, re.Pattern[str]] = {
         r"|funding|financ\w*|aid|loans?|grants?|budget|Millionen|Milliarden)\b",
         CommitmentType.weapons: r"\b(?:weapons?|arms|missiles?|rockets?|munitions?|ammunition"
         r"|shells?|artillery|howitzers?|tanks?|jets?|F-16s?|fighters?|aircraft|drones?"
-        r"|air[- ]defen[cs]e|Patriots?|launchers?|rifles?|guns?)\b",
+        r"|air[- ]defen[cs]es?|Patriots?|launchers?|rifles?|guns?)\b",
         CommitmentType.troops: r"\b(?:troops|soldiers|personnel|forces|peacekeep\w*|brigades?"
         r"|battalions?|boots on the ground)\b",
         CommitmentType.equipment: r"\b(?:equipment|vehicles?|trucks?|generators?|radars?"

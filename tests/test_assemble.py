@@ -184,6 +184,7 @@ def test_sanctions_imposed_on_makers_of_arms_parts_are_sanctions() -> None:
     [
         ("Italy said it would not contribute troops to the mission.", "troops"),
         ("Italy will donate ambulances and generators.", "equipment"),
+        ("Italy will donate air defences.", "weapons"),
         ("Italy will contribute to the reconstruction of the port.", "money"),
         ("Italy will contribute $5 million in troops' pay.", "money"),
     ],
