@@ -362,13 +362,23 @@ def _giver(actor: Actor) -> Actor | None:
     return actor
 
 
+# a wire story's opening place, and its agency: "PARIS — ", "Washington DC - ",
+# "KYIV, Ukraine (AP) — "
+_PLACE_LINE = re.compile(
+    r"^\s*[A-Z][\w.'’]*(?:,?\s+[A-Z][\w.'’]*){0,3}\s*(?:\([^)]{1,30}\)\s*)?[-—–]+\s"
+)
+
+
 def _mentions(text: str, actor: Actor, written: str, people: dict[str, Actor]) -> list[int]:
-    """Where ``text`` names the actor: by any of its names, or as the model wrote it."""
+    """Where ``text`` names the actor: by any of its names, or as the model wrote it; not in
+    a dateline ("PARIS — An international conference ...": where it was written, not who
+    gave)."""
     starts = [s for s, _ in actor_mentions(text, actor, people)]
     # as written, a word of its own: not "US" in "discuss" or "Ukraine" in "Ukrainians"
     if written and (m := re.search(rf"(?<!\w){re.escape(written)}(?!\w)", text, re.I)):
         starts.append(m.start())
-    return sorted(set(starts))
+    dateline = m.end() if (m := _PLACE_LINE.match(text)) else 0
+    return sorted({s for s in starts if s >= dateline})
 
 
 @lru_cache(maxsize=8192)  # a sentence often reports several pledges, and several articles one

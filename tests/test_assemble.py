@@ -454,3 +454,23 @@ def test_a_giver_that_only_talks_with_or_calls_on_others_commits_to_nothing(
         assert any("talks with or calls on others" in w for w in _run_warnings(text, asked))
         off = _assembled(text, asked, options=Assembly(talking_verbs=False, giving_clause=False))
         assert [p.actor for p in off.pledges] == ["Norway"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "PARIS — A conference for Lebanon raised $1 billion in pledges on Thursday.",
+        "Washington DC - NATO leaders on Wednesday pledged €40 billion.",
+        "KYIV, Ukraine (AP) — Leaders pledged $1 billion in aid on Monday.",
+    ],
+)
+def test_a_capital_in_a_dateline_does_not_name_its_government(sentence: str) -> None:
+    giver = "France" if sentence.startswith("PARIS") else "United States"
+    if sentence.startswith("KYIV"):
+        giver = "Ukraine"
+    got = _assembled(sentence, {1: [_asked(giver, "money")]}, options=Assembly(subject=False))
+    assert got.pledges == []
+    # named after the dateline, it gives
+    text = sentence.replace(" on ", f" as {giver} pledged more on ", 1)
+    got = _assembled(text, {1: [_asked(giver, "money")]}, options=Assembly(subject=False))
+    assert [p.actor for p in got.pledges] == [giver]
