@@ -377,7 +377,7 @@ def _mentions(text: str, actor: Actor, written: str, people: dict[str, Actor]) -
     # as written, a word of its own: not "US" in "discuss" or "Ukraine" in "Ukrainians"
     if written and (m := re.search(rf"(?<!\w){re.escape(written)}(?!\w)", text, re.I)):
         starts.append(m.start())
-    dateline = m.end() if (m := _PLACE_LINE.match(text)) else 0
+    dateline = line.end() if (line := _PLACE_LINE.match(text)) else 0
     return sorted({s for s in starts if s >= dateline})
 
 
@@ -600,17 +600,23 @@ def _one(
 _OPENS = re.compile(r"^[\"“‘']?(?:The\s+)?$")  # the subject opens the sentence
 
 
+def _opening(text: str, people: dict[str, Actor]) -> tuple[str, Actor] | None:
+    """The giver a sentence opens with (its subject: "The coalition also agreed to ..."), as
+    written, and as named; ``None`` when it opens with none."""
+    found = actors_in(text, people)
+    if not found or not _OPENS.match(text[: found[0][0]]):
+        return None
+    start, end, actor = found[0]
+    return (text[start:end], actor) if _giver(actor) is not None else None
+
+
 def _subject(work: _Work, c: Candidate, asked: AskedPledge) -> None:
     """When every giver the model named for a sentence was dropped, the sentence's subject
-    (the giver it opens with: "The coalition also agreed to ...") is tried in their place,
-    with the model's commitment (its kind read again from the subject's clause)."""
-    found = actors_in(c.sentence.text, work.people)
-    if not found or not _OPENS.match(c.sentence.text[: found[0][0]]):
+    (``_opening``) is tried in their place, with the model's commitment (its kind read again
+    from the subject's clause)."""
+    if (opening := _opening(c.sentence.text, work.people)) is None:
         return
-    start, end, actor = found[0]
-    if _giver(actor) is None:
-        return
-    name = c.sentence.text[start:end]
+    name, actor = opening
     work.warnings.append(f"tried the subject {name!r} (sentence [{c.sentence.number}])")
     _one(work, c, asked, name, frozenset({actor.id}))
 
@@ -647,16 +653,15 @@ def _what_before(
 def _opening_giver(
     text: str, people: dict[str, Actor], resolved: Actor, giver: Actor
 ) -> str | None:
-    """The giver ``text`` opens with, as written, when it is another than ``resolved`` (or
-    ``giver``, whom it stands for)."""
-    found = actors_in(text, people)
-    if not found or not _OPENS.match(text[: found[0][0]]):
+    """The giver ``text`` opens with (``_opening``), as written, when it is another than
+    ``resolved`` (or ``giver``, whom it stands for)."""
+    if (opening := _opening(text, people)) is None:
         return None
-    start, end, opener = found[0]
+    name, opener = opening
     gives = _giver(opener)
     if gives is None or opener.id == resolved.id or gives.id in (resolved.id, giver.id):
         return None
-    return text[start:end]
+    return name
 
 
 def _others(c: Candidate, actor: Actor) -> list[tuple[int, int, Actor]]:
